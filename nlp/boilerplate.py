@@ -1,0 +1,134 @@
+"""Removing the page furniture that trafilatura lets through, line by line.
+
+Why after trafilatura rather than instead of it: trafilatura finds the main block
+well, but what a CMS or an attacker puts *inside* that block comes out as text:
+injected SEO spam (runs of Chinese link titles separated by "|" appended to English
+articles on hacked sites), share/follow widgets, "Back to top" links, copyright and
+site-registration footers.  Each of these has a shape a sentence never has — a line
+of link titles, a line made only of widget words, a short line opening with "©" —
+so they are removed by shape, with the vocabulary kept in nlp/data/boilerplate.toml.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from nlp.language import cjk_share
+
+# Runs of this many consecutive short CJK lines inside a Latin-script text are a link block.
+CJK_RUN_MIN_LINES = 3
+CJK_RUN_MAX_LINE_CHARS = 40
+# A text whose Latin letters outnumber its CJK ones this much is "Latin-script".
+LATIN_DOMINANCE = 0.2
+
+_EDGE_PUNCTUATION = re.compile(r"^[\W_]+|[\W_]+$")
+_WORD = re.compile(r"[\w'-]+")
+_SPACE_AND_PUNCTUATION = re.compile(r"[\W_]+")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    widget_words: frozenset[str]
+    widget_markers: frozenset[str]
+    widget_lines_zh: frozenset[str]
+    footer_prefixes: tuple[str, ...]
+    footer_phrases: tuple[str, ...]
+    footer_max_chars: int
+    spam_markers: tuple[str, ...]
+    link_run_separators: re.Pattern
+    link_run_min_parts: int
+    link_run_max_part_chars: int
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    data = tomllib.loads((resources.files("nlp") / "data" / "boilerplate.toml").read_text(encoding="utf-8"))
+    return Vocabulary(
+        widget_words=frozenset(data["widget_words"]),
+        widget_markers=frozenset(data["widget_markers"]),
+        widget_lines_zh=frozenset(data["widget_lines_zh"]),
+        footer_prefixes=tuple(p.lower() for p in data["footer_prefixes"]),
+        footer_phrases=tuple(p.lower() for p in data["footer_phrases"]),
+        footer_max_chars=data["footer_max_chars"],
+        spam_markers=tuple(data["spam_markers"]),
+        link_run_separators=re.compile("[" + re.escape(data["link_run_separators"]) + "]"),
+        link_run_min_parts=data["link_run_min_parts"],
+        link_run_max_part_chars=data["link_run_max_part_chars"],
+    )
+
+
+def is_widget_line(line: str) -> bool:
+    """A line made only of share/follow/back-to-top words, e.g. "Share: Facebook Twitter Email"."""
+    v = vocabulary()
+    lowered = line.lower()
+    if _SPACE_AND_PUNCTUATION.sub("", lowered) in v.widget_lines_zh:
+        return True
+    words = _WORD.findall(lowered)
+    return bool(words) and all(w in v.widget_words for w in words) and any(w in v.widget_markers for w in words)
+
+
+def is_footer_line(line: str) -> bool:
+    """A copyright or site-registration footer: short, and opening with "©", "Copyright", "京ICP备"..."""
+    v = vocabulary()
+    if len(line) > v.footer_max_chars:
+        return False
+    lowered = line.strip().lower()
+    return lowered.startswith(v.footer_prefixes) or any(p in lowered for p in v.footer_phrases)
+
+
+def is_link_run(line: str) -> bool:
+    """A line of link titles joined by "|" (navigation, or injected spam links).
+
+    Rows of tables start with the separator in trafilatura's output and are left alone.
+    """
+    v = vocabulary()
+    stripped = line.strip()
+    if any(marker in stripped for marker in v.spam_markers):
+        return True
+    if not stripped or v.link_run_separators.match(stripped):
+        return False
+    parts = [p.strip() for p in v.link_run_separators.split(stripped)]
+    parts = [p for p in parts if p]
+    if len(parts) < v.link_run_min_parts:
+        return False
+    short = sum(len(p) <= v.link_run_max_part_chars for p in parts)
+    return short >= 0.75 * len(parts)
+
+
+def _cjk_runs_in_latin_text(lines: list[str]) -> set[int]:
+    """Indexes of lines in runs of short CJK lines inside an otherwise Latin-script text."""
+    shares = [cjk_share(line) for line in lines]
+    cjk_chars = sum(len(line) for line, s in zip(lines, shares) if s >= 0.5)
+    latin_chars = sum(len(line) for line, s in zip(lines, shares) if s < 0.5)
+    if cjk_chars > LATIN_DOMINANCE * latin_chars:
+        return set()
+    drop: set[int] = set()
+    run: list[int] = []
+    for i, (line, share) in enumerate(zip(lines + [""], shares + [0.0])):
+        if share >= 0.5 and len(line.strip()) <= CJK_RUN_MAX_LINE_CHARS:
+            run.append(i)
+            continue
+        if len(run) >= CJK_RUN_MIN_LINES:
+            drop.update(run)
+        run = []
+    return drop
+
+
+def strip_boilerplate(text: str) -> str:
+    """`text` without furniture lines and blank lines; paragraphs stay separated by "\\n"."""
+    lines = [line.strip() for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    cjk_runs = _cjk_runs_in_latin_text(lines)
+    kept = [
+        line
+        for i, line in enumerate(lines)
+        if i not in cjk_runs
+        and not is_widget_line(_EDGE_PUNCTUATION.sub("", line) or line)
+        and not is_footer_line(line)
+        and not is_link_run(line)
+    ]
+    return "\n".join(kept)

