@@ -60,7 +60,8 @@ def test_sources_toml_lists_every_outlet_with_crawler_fields(site, sources):
         source = sources[outlet.id]
         assert set(source) == fields
         assert source["homepage"] == outlet.base_url == source["start_urls"][0]
-        assert source["allowed_domains"] == ["127.0.0.1"]
+        assert source["allowed_domains"][0] == "127.0.0.1"
+        assert source["allowed_domains"][1].endswith(".example")
     assert sources["ledger"]["feeds"][0].endswith("/atom.xml")
 
 
@@ -101,7 +102,7 @@ def test_every_article_is_served_with_its_title_and_text(site):
         assert "ETag" in headers and "Last-Modified" in headers
         page = decode(a.outlet, body)
         assert a.title in page, a.url
-        assert f'<link rel="canonical" href="{a.url}"' in page
+        assert f'<link rel="canonical" href="{a.canonical_url}"' in page
         assert a.paragraphs[0] in page
         assert (a.paragraphs[-1] in page) == (a.kind != "paywall"), a.url
         assert ("免费在线观看高清视频" in page) == a.spam_block, a.url
@@ -176,7 +177,7 @@ def test_harbour_amp_pages_point_back_to_the_canonical_article(site):
     assert "/amp/" in amp_url
     status, _, amp = fetch(amp_url)
     assert status == 200
-    assert f'<link rel="canonical" href="{article.url}">' in amp.decode()
+    assert f'<link rel="canonical" href="{article.canonical_url}">' in amp.decode()
 
 
 def test_ground_truth_special_cases_are_present():

@@ -12,6 +12,7 @@ without network access.  All text is fictional.
 from __future__ import annotations
 
 import email.utils
+from dataclasses import replace
 import json
 import threading
 import urllib.parse
@@ -102,8 +103,7 @@ class DemoSite:
             for oid, template in OUTLETS.items():
                 server = _OutletServer((self.host, 0), _Handler)
                 self._servers.append((server, threading.Thread(target=server.serve_forever, daemon=True)))
-                outlet = Outlet(oid, template.name, f"http://{self.host}:{server.server_address[1]}/",
-                                template.language, template.country, template.kind)
+                outlet = replace(template, base_url=f"http://{self.host}:{server.server_address[1]}/")
                 site = RENDERERS[oid](outlet, by_outlet[oid])
                 server.pages = site.build()
                 server.not_found = Page(site.html(f"<html><head><title>404 Not Found</title></head><body>"
@@ -143,7 +143,7 @@ class DemoSite:
                 "feeds": [base + self._sites[outlet.id].feed_path.lstrip("/")],
                 "sitemaps": [base + "sitemap.xml"],
                 "start_urls": [base],
-                "allowed_domains": [host],
+                "allowed_domains": [host, outlet.domain],
             }
             # JSON strings and arrays of strings are valid TOML values.
             lines = [f"{key} = {json.dumps(value, ensure_ascii=False)}" for key, value in fields.items()]

@@ -25,16 +25,19 @@ class Outlet:
     language: str
     country: str
     kind: str
+    domain: str  # the outlet's public domain: its pages declare canonical URLs there
+
+
 
 
 # Static outlet facts; the port (hence base_url) is assigned at server start.
 OUTLETS: dict[str, Outlet] = {
     o.id: o
     for o in (
-        Outlet("beacon", "The Beacon Daily", "", "en", "CN", "state media"),
-        Outlet("harbour", "Harbour Morning Post", "", "en", "HK", "commercial"),
-        Outlet("ledger", "Ledger Asia", "", "en", "SG", "business press"),
-        Outlet("dongfang", "Dongfang Review 东方评论", "", "en", "CN", "bilingual"),
+        Outlet("beacon", "The Beacon Daily", "", "en", "CN", "state media", "beacondaily.example"),
+        Outlet("harbour", "Harbour Morning Post", "", "en", "HK", "commercial", "harbourpost.example"),
+        Outlet("ledger", "Ledger Asia", "", "en", "SG", "business press", "ledgerasia.example"),
+        Outlet("dongfang", "Dongfang Review 东方评论", "", "en", "CN", "bilingual", "dongfangreview.example"),
     )
 }
 
@@ -66,6 +69,7 @@ class DemoArticle:
     paragraphs: tuple[str, ...]
     comments: tuple[Comment, ...]
     url: str = ""
+    canonical_url: str = ""  # on the outlet's public domain; the key the pipeline stores it under
 
 
 _REQUIRED = object()

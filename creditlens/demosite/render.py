@@ -96,8 +96,12 @@ class OutletSite:
     def __init__(self, outlet: Outlet, articles: list[DemoArticle]):
         self.outlet = outlet
         self.base = outlet.base_url.rstrip("/")
+        # Like a real outlet behind a CDN or mirror, pages declare their canonical URL on the
+        # public domain: the same story keeps the same key whichever port served it.
+        self.canonical_base = f"https://www.{outlet.domain}"
         newest_first = sorted(articles, key=lambda a: a.published, reverse=True)
-        self.articles = [replace(a, url=self.base + self.path_of(a)) for a in newest_first]
+        self.articles = [replace(a, url=self.base + self.path_of(a), canonical_url=self.canonical_base + self.path_of(a))
+                         for a in newest_first]
         self.public = [a for a in self.articles if not a.disallowed]
         self.sections = sorted({a.section for a in self.articles})
         self.article_tpl = _template(f"{outlet.id}_article.html")
@@ -175,7 +179,7 @@ class OutletSite:
             "lang": "zh-CN" if a.language == "zh" else "en",
             "title": esc(a.title),
             "description": esc(a.summary),
-            "canonical": esc(a.url),
+            "canonical": esc(a.canonical_url),
             "published_iso": a.published.isoformat(),
             "date": esc(self.display_date(a.published)),
             "author": esc(a.author),
@@ -209,7 +213,7 @@ class OutletSite:
             "headline": a.title,
             "description": a.summary,
             "datePublished": a.published.isoformat(),
-            "mainEntityOfPage": a.url,
+            "mainEntityOfPage": a.canonical_url,
             "inLanguage": a.language,
             "articleSection": a.section,
             "keywords": list(a.tags),
@@ -237,7 +241,7 @@ class OutletSite:
                 "heading": esc(heading),
                 "title": esc(heading) + (f" (page {n})" if n > 1 else ""),
                 "description": esc(f"Latest {heading} news from {self.outlet.name}"),
-                "canonical": self.base + here,
+                "canonical": self.canonical_base + here,
                 "items": "\n".join(self.listing_entry(a) for a in chunk),
                 "pagination": " ".join(pager),
                 "picks": self.links(self.public[:3], self.pick_item, TRACKING) if home and n == 1 else "",

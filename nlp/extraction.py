@@ -1,0 +1,304 @@
+"""From a fetched page to one clean `Article`, or the reason the page is not one.
+
+Why this shape: analysts count stories, so what reaches `articles` must be the story
+and nothing else.  trafilatura finds the main text and the metadata (with settings
+chosen by measurement on a labelled benchmark, see `TRAFILATURA_SETTINGS`);
+nlp/boilerplate removes what it lets through; nlp/pagekind keeps listings, paywall
+stubs and error pages out; nlp/language names the language.  A page never raises:
+broken markup or a crash becomes page_kind "failed" with a one-line reason, and
+`extract_pages` runs pages in worker processes it can kill, so one pathological page
+(deep nesting, megabytes of script) costs a timeout, not the batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import re
+import time
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from multiprocessing.connection import Connection, wait
+
+import trafilatura
+from trafilatura.utils import load_html
+
+from nlp import pagekind
+from nlp.boilerplate import strip_boilerplate
+from nlp.language import CJK, detect_language
+from warehouse.records import Article, stable_id
+
+FAILED = "failed"
+
+# Chosen on the tuning half of the trafilatura-eval benchmark (bench/RESULTS.md,
+# "Extraction (issue 4)"): comments are not the story and cost precision; tables
+# carry facts (figures, lists of blacklisted firms) and cost nothing measurable;
+# favor_precision/favor_recall and fast each lowered F1.
+TRAFILATURA_SETTINGS = dict(
+    include_comments=False,
+    include_tables=True,
+    favor_precision=False,
+    favor_recall=False,
+    fast=False,
+)
+
+# Publication dates outside [EARLIEST_DATE, now + FUTURE_TOLERANCE] are wrong (a copyright
+# year, an event date, a parsing slip) and are dropped rather than stored.  The tolerance is
+# the largest UTC offset: a date written without zone and read as UTC may run 14 hours ahead.
+EARLIEST_DATE = datetime(1990, 1, 1, tzinfo=timezone.utc)
+FUTURE_TOLERANCE = timedelta(hours=14)
+# htmldate keeps the time and zone when the page gives them.
+DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+
+# A worker process is replaced after this many pages, so memory that lxml or a parser
+# leaks on odd pages is returned to the system during months of unattended runs.
+PAGES_PER_WORKER = 500
+
+_NON_WORD = re.compile(r"[\W_]+")
+_WORD = re.compile(r"\w+")
+
+
+@dataclass
+class Extraction:
+    page_kind: str  # "article" | "listing" | "paywall" | "error_page" | "too_short" | "failed"
+    article: Article | None  # set when page_kind == "article"
+    reason: str | None = None  # one line: why it is not an article, or why extraction failed
+
+
+def normalise_text(text: str) -> str:
+    """The text as compared for exact duplicates: Unicode-normalised, case-folded, with
+    punctuation and whitespace runs reduced to single spaces (so curly vs straight quotes
+    or re-wrapped lines do not make two copies of a story look different)."""
+    return _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
+
+
+def count_words(text: str) -> int:
+    """Words of `text`: runs of word characters outside CJK scripts, plus one word per two
+    CJK characters (Chinese is written without spaces and its words average about two
+    characters, so a Chinese and an English story of the same length get similar counts)."""
+    cjk = len(CJK.findall(text))
+    return len(_WORD.findall(CJK.sub(" ", text))) + (cjk + 1) // 2
+
+
+def parse_published(value: str | None, now: datetime | None = None) -> datetime | None:
+    """An aware UTC datetime from htmldate's output, or None when missing or impossible."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    parsed = parsed.astimezone(timezone.utc)
+    now = now or datetime.now(timezone.utc)
+    if parsed < EARLIEST_DATE or parsed > now + FUTURE_TOLERANCE:
+        return None
+    return parsed
+
+
+def _date_params() -> dict:
+    return {
+        "original_date": True,
+        "extensive_search": True,
+        "outputformat": DATE_FORMAT,
+        "min_date": EARLIEST_DATE.strftime("%Y-%m-%d"),
+        "max_date": (datetime.now(timezone.utc) + FUTURE_TOLERANCE).strftime("%Y-%m-%d"),
+    }
+
+
+def _first_line(exc: BaseException) -> str:
+    message = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {message[0]}" if message else type(exc).__name__
+
+
+def _extract(html: str, url: str, source: str | None) -> Extraction:
+    if not html or not html.strip():
+        return Extraction(FAILED, None, "empty page")
+    tree = load_html(html)
+    if tree is None:
+        return Extraction(FAILED, None, "unparseable HTML")
+    signals = pagekind.read_signals(tree)
+    document = trafilatura.bare_extraction(
+        tree, url=url, with_metadata=True, date_extraction_params=_date_params(), **TRAFILATURA_SETTINGS
+    )
+    text = strip_boilerplate(document.text or "") if document is not None else ""
+    word_count = count_words(text)
+    kind, reason = pagekind.classify(signals, text, word_count, url)
+    if kind != pagekind.ARTICLE:
+        return Extraction(kind, None, reason)
+    article = Article(
+        article_id=stable_id(url),
+        url=url,
+        text=text,
+        title=document.title or signals.heading or signals.title or None,
+        source=source,
+        author=document.author,
+        published_at=parse_published(document.date),
+        language=detect_language(text),
+        word_count=word_count,
+        content_hash=content_hash(text),
+        description=document.description,
+        sitename=document.sitename,
+        categories=list(document.categories or []),
+        tags=list(document.tags or []),
+        image=document.image,
+    )
+    return Extraction(kind, article)
+
+
+def extract_page(html: str, url: str, source: str | None = None) -> Extraction:
+    """The article on a page, or why there is none.  Never raises on bad HTML."""
+    try:
+        return _extract(html, url, source)
+    except RecursionError:
+        return Extraction(FAILED, None, "HTML nested too deeply to parse")
+    except MemoryError:
+        return Extraction(FAILED, None, "page too large to parse in memory")
+    except Exception as exc:  # a page is one item of a batch: record and go on
+        return Extraction(FAILED, None, f"extraction crashed: {_first_line(exc)}")
+
+
+def extraction_json(path: str, extraction: Extraction) -> dict:
+    """The `creditlens extract` output row: what the pipeline stores for this page."""
+    article = extraction.article
+    row = {"path": path, "page_kind": extraction.page_kind, "reason": extraction.reason}
+    if article is None:
+        return row | {key: None for key in ("url", "title", "author", "date", "language", "sitename", "text")}
+    return row | {
+        "url": article.url,
+        "title": article.title,
+        "author": article.author,
+        "date": article.published_at.isoformat() if article.published_at else None,
+        "language": article.language,
+        "sitename": article.sitename,
+        "description": article.description,
+        "categories": article.categories,
+        "tags": article.tags,
+        "image": article.image,
+        "word_count": article.word_count,
+        "content_hash": article.content_hash,
+        "text": article.text,
+    }
+
+
+# --- the process pool ------------------------------------------------------------------
+
+
+def _serve(conn: Connection) -> None:
+    """Worker loop: extract each (url, html, source) received until told to stop."""
+    while True:
+        item = conn.recv()
+        if item is None:
+            return
+        url, html, source = item
+        conn.send((url, extract_page(html, url, source)))
+
+
+@dataclass
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+    url: str | None = None  # the page being extracted, None when idle
+    deadline: float = 0.0
+    done: int = 0
+
+
+class _Pool:
+    """Worker processes fed one page at a time, so a stuck page can be killed alone.
+
+    multiprocessing.Pool and concurrent.futures cannot do this: neither can stop one
+    task, and a worker dying breaks a ProcessPoolExecutor for every page after it.
+    """
+
+    def __init__(self, size: int, timeout: float):
+        self.size = size
+        self.timeout = timeout
+        self.context = multiprocessing.get_context("forkserver")
+        self.context.set_forkserver_preload(["nlp.extraction"])
+        self.workers: list[_Worker] = []
+
+    def _start(self) -> _Worker:
+        parent, child = self.context.Pipe()
+        process = self.context.Process(target=_serve, args=(child,), daemon=True)
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def _replace(self, worker: _Worker) -> None:
+        self._stop(worker)
+        self.workers[self.workers.index(worker)] = self._start()
+
+    def _stop(self, worker: _Worker) -> None:
+        if worker.process.is_alive() and worker.url is None:
+            try:
+                worker.conn.send(None)
+            except OSError:
+                pass
+            worker.process.join(1.0)
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join()
+        worker.conn.close()
+
+    def run(self, items: Iterable[tuple[str, str, str | None]]) -> Iterator[tuple[str, Extraction]]:
+        pending = iter(items)
+        exhausted = False
+        self.workers = [self._start() for _ in range(self.size)]
+        try:
+            while True:
+                for worker in self.workers:
+                    if worker.url is None and not exhausted:
+                        item = next(pending, None)
+                        if item is None:
+                            exhausted = True
+                            break
+                        worker.url = item[0]
+                        worker.deadline = time.monotonic() + self.timeout
+                        worker.conn.send(item)
+                busy = [w for w in self.workers if w.url is not None]
+                if not busy:
+                    return
+                wait_for = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+                ready = set(wait([w.conn for w in busy], timeout=wait_for))
+                for worker in busy:
+                    if worker.conn in ready:
+                        yield self._collect(worker)
+                    elif time.monotonic() >= worker.deadline:
+                        url = worker.url
+                        self._replace(worker)
+                        yield url, Extraction(FAILED, None, f"timeout after {self.timeout:g}s")
+        finally:
+            for worker in self.workers:
+                self._stop(worker)
+
+    def _collect(self, worker: _Worker) -> tuple[str, Extraction]:
+        url = worker.url
+        try:
+            _, extraction = worker.conn.recv()
+        except (EOFError, OSError):
+            worker.process.join()
+            code = worker.process.exitcode
+            self._replace(worker)
+            return url, Extraction(FAILED, None, f"extraction worker died (exit code {code})")
+        worker.url = None
+        worker.done += 1
+        if worker.done >= PAGES_PER_WORKER:
+            self._replace(worker)
+        return url, extraction
+
+
+def extract_pages(
+    items: Iterable[tuple[str, str, str | None]], workers: int | None = None, timeout: float = 30.0
+) -> Iterator[tuple[str, Extraction]]:
+    """(url, Extraction) for every (url, html, source), in completion order, extracted in
+    `workers` processes (default: one per core); a page over `timeout` seconds or one that
+    kills its worker yields page_kind "failed" and the batch goes on."""
+    yield from _Pool(workers or os.cpu_count() or 1, timeout).run(items)

@@ -1,0 +1,164 @@
+"""Telling articles from pages that only look like them: listings, paywalls, error pages.
+
+Why: trafilatura extracts *some* text from almost any page — the teasers of a section
+front, the first paragraph above a paywall, the apology of a 404 page served with
+status 200 — and each would be counted as a story.  The page itself says what it is,
+if one reads the right places: its declared type (og:type, JSON-LD @type,
+isAccessibleForFree), its URL (/tag/, /page/2), its title ("Page not found"), and
+the shape of the extracted text (a listing's text is mostly the titles of links to
+other pages).  Signals are read from the parsed tree before trafilatura prunes it;
+phrases and patterns live in nlp/data/pagekind.toml.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from nlp.language import CJK
+
+# Page kinds reported besides "article".
+ARTICLE, LISTING, PAYWALL, ERROR_PAGE, TOO_SHORT = "article", "listing", "paywall", "error_page", "too_short"
+
+# Below this many words a page is not a story (a caption, a stub, a redirect notice).
+MIN_WORDS = 40
+# An error page or paywall stub may carry a paragraph or two; more text is a real story
+# that merely mentions "not found" or offers a subscription.
+ERROR_MAX_WORDS = 150
+PAYWALL_MAX_WORDS = 250
+# A link whose text is at least this long (Latin words / CJK characters) reads as a headline.
+HEADLINE_MIN_WORDS = 4
+HEADLINE_MIN_CJK = 8
+# A text is a listing when this many of its lines, and this share of them, are headlines
+# of links to other pages.
+LISTING_MIN_TEASERS = 5
+LISTING_TEASER_SHARE = 0.3
+# schema.org / og:type values declaring a single story.
+ARTICLE_TYPES = frozenset({
+    "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
+    "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "liveblogposting",
+    "report", "scholarlyarticle", "techarticle", "posting", "socialmediaposting",
+})
+
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    error_titles: tuple[str, ...]
+    paywall_phrases: tuple[str, ...]
+    listing_schema_types: frozenset[str]
+    listing_url: re.Pattern
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    data = tomllib.loads((resources.files("nlp") / "data" / "pagekind.toml").read_text(encoding="utf-8"))
+    return Vocabulary(
+        error_titles=tuple(t.lower() for t in data["error_titles"]),
+        paywall_phrases=tuple(p.lower() for p in data["paywall_phrases"]),
+        listing_schema_types=frozenset(t.lower() for t in data["listing_schema_types"]),
+        listing_url=re.compile("|".join(f"(?:{p})" for p in data["listing_url_patterns"]), re.IGNORECASE),
+    )
+
+
+@dataclass
+class PageSignals:
+    """What the page declares about itself, read from its tree before extraction."""
+
+    title: str = ""
+    heading: str = ""
+    og_type: str = ""
+    schema_types: set[str] = field(default_factory=set)
+    accessible_for_free: bool = True
+    paywall_phrase: str | None = None
+    headlines: set[str] = field(default_factory=set)
+
+    @property
+    def declares_article(self) -> bool:
+        return self.og_type == "article" or bool(self.schema_types & ARTICLE_TYPES)
+
+
+def _normalise(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def _is_headline(text: str) -> bool:
+    return len(text.split()) >= HEADLINE_MIN_WORDS or len(CJK.findall(text)) >= HEADLINE_MIN_CJK
+
+
+def _json_ld_items(tree: etree._Element):
+    for script in tree.iterfind(".//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                yield item
+                stack.extend(v for k, v in item.items() if k == "@graph")
+
+
+def read_signals(tree: etree._Element) -> PageSignals:
+    signals = PageSignals()
+    signals.title = _normalise(tree.findtext(".//title") or "")
+    h1 = tree.find(".//h1")
+    signals.heading = _normalise(h1.text_content()) if h1 is not None else ""
+    for meta in tree.iterfind(".//meta[@property='og:type']"):
+        signals.og_type = (meta.get("content") or "").strip().lower()
+    for item in _json_ld_items(tree):
+        types = item.get("@type", [])
+        for t in types if isinstance(types, list) else [types]:
+            if isinstance(t, str):
+                signals.schema_types.add(t.lower())
+        if str(item.get("isAccessibleForFree", "true")).lower() == "false":
+            signals.accessible_for_free = False
+    body = tree.find(".//body")
+    visible = " ".join(
+        body.xpath(".//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]")
+    ).lower() if body is not None else ""
+    visible = _normalise(visible)
+    signals.paywall_phrase = next((p for p in vocabulary().paywall_phrases if p in visible), None)
+    for anchor in tree.iterfind(".//a[@href]"):
+        text = _normalise(anchor.text_content())
+        if _is_headline(text):
+            signals.headlines.add(text)
+    return signals
+
+
+def classify(signals: PageSignals, text: str, word_count: int, url: str) -> tuple[str, str | None]:
+    """The page kind and, for anything but an article, a one-line reason."""
+    v = vocabulary()
+    for label in (signals.title.lower(), signals.heading.lower()):
+        hit = next((t for t in v.error_titles if t in label), None)
+        if hit and word_count < ERROR_MAX_WORDS:
+            return ERROR_PAGE, f"error page: title says {hit!r}"
+    if word_count < PAYWALL_MAX_WORDS:
+        if signals.paywall_phrase:
+            return PAYWALL, f"paywall stub: page says {signals.paywall_phrase!r}"
+        if not signals.accessible_for_free:
+            return PAYWALL, "paywall stub: page declares isAccessibleForFree false"
+    listing_types = signals.schema_types & v.listing_schema_types
+    if listing_types and not signals.declares_article:
+        return LISTING, f"listing: page declares schema.org {sorted(listing_types)[0]}"
+    lines = [line for line in text.split("\n") if line]
+    teasers = sum(line in signals.headlines for line in lines)
+    if teasers >= LISTING_MIN_TEASERS and teasers >= LISTING_TEASER_SHARE * len(lines):
+        return LISTING, f"listing: {teasers} of {len(lines)} text lines are links to other pages"
+    path = urlsplit(url).path + ("?" + urlsplit(url).query if urlsplit(url).query else "")
+    if v.listing_url.search(path) and not signals.declares_article and len(signals.headlines) >= LISTING_MIN_TEASERS:
+        return LISTING, f"listing: index URL with {len(signals.headlines)} headline links"
+    if word_count < MIN_WORDS:
+        return TOO_SHORT, f"too short: {word_count} words (minimum {MIN_WORDS})"
+    return ARTICLE, None

@@ -1,0 +1,99 @@
+"""The end-to-end promise: `creditlens demo` crawls, processes and models the bundled site,
+every demo article lands with entities, themes and topics, and a re-run duplicates nothing."""
+
+import duckdb
+import pytest
+
+from creditlens.demosite import DemoSite, load_articles
+from tests.cli_helpers import creditlens
+
+TABLES = ["pages", "articles", "entities", "themes", "quotes", "figures", "article_topics", "entity_catalog"]
+
+
+@pytest.fixture(scope="module")
+def demo_runs(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    db, out = folder / "demo.duckdb", folder / "out"
+    first = creditlens("demo", "--db", db, "--out", out)
+    assert first.returncode == 0, first.stdout + first.stderr
+    with duckdb.connect(str(db), read_only=True) as con:
+        counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+    second = creditlens("demo", "--db", db, "--out", out)
+    assert second.returncode == 0, second.stdout + second.stderr
+    return db, out, first, counts
+
+
+@pytest.fixture
+def con(demo_runs):
+    with duckdb.connect(str(demo_runs[0]), read_only=True) as connection:
+        yield connection
+
+
+def test_every_demo_article_is_stored_once_under_its_canonical_url(con):
+    with DemoSite() as site:  # canonical URLs are on the outlets' public domains, whatever the port
+        expected = {a.canonical_url for a in site.articles if not a.disallowed and a.kind == "article"}
+    stored = [row[0] for row in con.execute("SELECT url FROM articles").fetchall()]
+    assert expected - set(stored) == set()
+    assert len(stored) == len(set(stored))
+
+
+def test_rerun_duplicates_nothing(demo_runs, con):
+    before = demo_runs[3]
+    after = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+    assert after["pages"] == before["pages"]
+    assert after["articles"] == before["articles"]
+    assert after["entities"] == before["entities"]
+    assert after["themes"] == before["themes"]
+
+
+def test_robots_disallowed_page_was_never_fetched(con):
+    assert con.execute("SELECT count(*) FROM pages WHERE url LIKE '%/private/%'").fetchone()[0] == 0
+
+
+def test_relevant_articles_have_entities_themes_and_topics(con):
+    missing = con.execute(
+        "SELECT a.url FROM articles a WHERE a.is_relevant AND a.language = 'en' AND a.duplicate_of IS NULL AND ("
+        " NOT EXISTS (SELECT 1 FROM entities e WHERE e.article_id = a.article_id) OR"
+        " NOT EXISTS (SELECT 1 FROM article_topics t WHERE t.article_id = a.article_id))"
+    ).fetchall()
+    assert not missing, missing
+    themed = con.execute(
+        "SELECT count(DISTINCT article_id) * 1.0 / (SELECT count(*) FROM articles WHERE is_relevant) FROM themes"
+    ).fetchone()[0]
+    assert themed > 0.9
+
+
+def test_off_topic_spam_paywall_and_listings_are_kept_out(con):
+    off_topic = {a.title for a in load_articles() if not a.relevant}
+    rows = con.execute("SELECT title, is_relevant FROM articles").fetchall()
+    assert all(not relevant for title, relevant in rows if title in off_topic)
+    assert con.execute("SELECT count(*) FROM articles WHERE text LIKE '%免费在线观看%'").fetchone()[0] == 0
+    kinds = dict(con.execute("SELECT page_kind, count(*) FROM pages WHERE html IS NOT NULL GROUP BY ALL").fetchall())
+    assert kinds.get("listing", 0) >= 4 and kinds.get("paywall", 0) == 1
+
+
+def test_syndicated_copy_points_at_the_original(con):
+    articles = {a.slug: a for a in load_articles()}
+    copy = next(a for a in articles.values() if a.syndicated_from)
+    original = articles[copy.syndicated_from]
+    rows = dict(con.execute("SELECT title, duplicate_of FROM articles").fetchall())
+    original_id = con.execute("SELECT article_id FROM articles WHERE title = ?", [original.title]).fetchone()[0]
+    assert rows[copy.title] == original_id and rows[original.title] is None
+
+
+def test_chinese_and_gbk_articles_are_decoded(con):
+    zh = con.execute("SELECT text FROM articles WHERE language = 'zh'").fetchall()
+    assert zh and all("信用" in text for (text,) in zh)
+
+
+def test_no_identity_number_survives(con):
+    for table, column in (("articles", "text"), ("entities", "text"), ("quotes", "quote"), ("figures", "sentence")):
+        assert con.execute(f"SELECT count(*) FROM {table} WHERE {column} LIKE '%130198197805234712%'").fetchone()[0] == 0
+
+
+def test_demo_prints_a_summary_and_exports_topics(demo_runs):
+    _, out, first, _ = demo_runs
+    assert "Top entities" in first.stdout and "Topics" in first.stdout
+    report = (out / "topics.md").read_text(encoding="utf-8")
+    assert report.startswith("#") and "Topic" in report
+    assert (out / "topics.csv").stat().st_size > 0

@@ -1,0 +1,85 @@
+"""BM25 search over the small newsroom of test_warehouse_views: ranking, phrases,
+filters, Chinese substrings and clear errors."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from test_warehouse_views import build_warehouse
+from warehouse.records import Article
+from warehouse.search import SearchError, refresh_index, search
+from warehouse.store import Warehouse
+
+
+@pytest.fixture
+def con(tmp_path):
+    wh = build_warehouse(tmp_path / "search.duckdb")
+    refresh_index(wh.con)
+    yield wh.con
+    wh.close()
+
+
+def ids(results):
+    return [r["article_id"] for r in results]
+
+
+def test_results_are_ranked_by_bm25_and_carry_a_snippet(con):
+    results = search(con, "sesame credit scores")
+    assert ids(results)[0] == "sesame"
+    assert set(results[0]) == {"article_id", "score", "title", "source", "published_at", "url", "snippet"}
+    assert "Sesame Credit" in results[0]["snippet"]
+    scores = [r["score"] for r in results]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_stemming_finds_other_word_forms(con):
+    assert "flight" in ids(search(con, "flights"))
+
+
+def test_a_quoted_phrase_must_match_as_a_phrase(con):
+    assert set(ids(search(con, "travel ban"))) >= {"rail1", "flight", "rail2", "undated"}
+    phrase = ids(search(con, '"high-speed rail"'))
+    assert sorted(phrase) == ["rail1", "rail1-copy"]
+    assert search(con, '"rail high-speed"') == []
+
+
+def test_filters_narrow_the_results(con):
+    assert sorted(ids(search(con, "travel ban", source="beacon"))) == ["rail1", "rail2"]
+    assert ids(search(con, "travel ban", since=date(2024, 3, 1))) == ["rail2"]
+    assert sorted(ids(search(con, "travel ban", until=date(2024, 1, 31)))) == ["flight", "rail1", "rail1-copy"]
+    assert ids(search(con, "privacy law", theme="privacy", language="en", limit=1)) == ["privacy"]
+    assert ids(search(con, "privacy", theme="travel_ban")) == []
+    assert search(con, "travel ban", language="zh") == []
+
+
+def test_chinese_is_matched_as_a_substring(con):
+    assert ids(search(con, "失信被执行人")) == ["laolai"]
+
+
+def test_the_index_follows_a_refresh(tmp_path):
+    wh = build_warehouse(tmp_path / "w.duckdb")
+    refresh_index(wh.con)
+    assert search(wh.con, "zebra") == []
+    wh.load_articles([Article(article_id="zebra", url="https://x.example/zebra", text="A zebra crossing ban.",
+                              title="Zebra", is_relevant=True)])
+    refresh_index(wh.con)
+    assert ids(search(wh.con, "zebra")) == ["zebra"]
+    wh.close()
+
+
+def test_search_works_on_a_read_only_connection(tmp_path):
+    wh = build_warehouse(tmp_path / "ro.duckdb")
+    refresh_index(wh.con)
+    wh.close()
+    with Warehouse(tmp_path / "ro.duckdb", read_only=True) as ro:
+        assert "sesame" in ids(search(ro.con, "sesame"))
+
+
+def test_clear_errors(con, tmp_path):
+    with pytest.raises(SearchError, match="empty search query"):
+        search(con, '  "" ')
+    with Warehouse(tmp_path / "empty.duckdb") as empty:
+        with pytest.raises(SearchError, match="no search index yet"):
+            search(empty.con, "ban")
