@@ -11,7 +11,9 @@ server's own redirects cannot fight ours.  The variant lists live in
 
 from __future__ import annotations
 
+import re
 import tomllib
+from html import unescape
 from importlib import resources
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -81,3 +83,22 @@ def page_url(fetched_url: str, canonical_href: str | None) -> str:
         if parts.scheme in ("http", "https") and same_site(candidate, fetched) and not to_home:
             return candidate
     return without_amp_ending(fetched)
+
+
+_LINK_TAG = re.compile(r"<link\b[^>]*>", re.IGNORECASE)
+_REL_CANONICAL = re.compile(r"""\brel\s*=\s*(["']?)[^"'>]*\bcanonical\b""", re.IGNORECASE)
+_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+
+
+def canonical_link(html: str) -> str | None:
+    """The href of the page's <link rel="canonical"> (searched in the head only: it is cheap and
+    a canonical link in the body is not one), or None."""
+    head_end = html.find("</head")
+    head = html[: head_end if head_end != -1 else 200_000]
+    for tag in _LINK_TAG.findall(head):
+        if _REL_CANONICAL.search(tag):
+            match = _HREF.search(tag)
+            if match:
+                href = next(g for g in match.groups() if g is not None).strip()
+                return unescape(href) or None
+    return None

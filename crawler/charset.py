@@ -57,18 +57,18 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     if bom_encoding:
         name = codecs.lookup(bom_encoding).name
         return body[len(bom):].decode(name, errors="replace"), name
-    if body.isascii():
-        return body.decode("ascii"), "ascii"
-    if _decodes(body, "utf-8"):
-        return body.decode("utf-8"), "utf-8"
     declared = [
         name
         for name in (
             _codec_name(http_content_type_encoding(content_type or "")),
             _codec_name(html_body_declared_encoding(body)),
         )
-        if name and name != "utf-8"
+        if name
     ]
+    if body.isascii():  # any ASCII-compatible declaration reads it the same; report the declared one
+        return body.decode("ascii"), declared[0] if declared and _decodes(body, declared[0]) else "ascii"
+    if _decodes(body, "utf-8"):
+        return body.decode("utf-8"), "utf-8"
     for name in declared:
         if name not in _SINGLE_BYTE and _decodes(body, name):
             return body.decode(name), name

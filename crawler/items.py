@@ -57,6 +57,8 @@ def http_error(status: int) -> tuple[str, str]:
     """(error_kind, error) for an HTTP error status."""
     if status in (404, 410):
         return f"http_{status}", f"http {status}"
+    if status < 400:
+        return "http_3xx", f"http {status} without a usable redirect"
     if status >= 500:
         return "http_5xx", f"http {status}"
     return "http_4xx", f"http {status}"
@@ -69,7 +71,7 @@ def failure_error(exc: BaseException) -> tuple[str, str]:
         if "robots.txt" in message:
             return "robots", "forbidden by robots.txt"
         if "redirections" in message:
-            return "redirect_loop", "too many redirects (loop or chain)"
+            return "redirect_loop", message
         if "DOWNLOAD_MAXSIZE" in message:
             return "too_large", message
         return "ignored", message

@@ -18,7 +18,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
-import click
 import duckdb
 import typer
 from rich.console import Console
@@ -36,7 +35,7 @@ topics_app = typer.Typer(no_args_is_help=True, help="Fit and inspect topic model
 app.add_typer(topics_app, name="topics")
 
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # an error stays one line, however narrow the terminal
 
 DbOption = Annotated[Optional[Path], typer.Option("--db", help="Database file [default: $CREDITLENS_DB or ./creditlens.duckdb]")]
 ConfigOption = Annotated[Optional[Path], typer.Option("--config", help="TOML settings and extra [[source]] entries")]
@@ -382,14 +381,16 @@ def main() -> None:
     from crawler.sources import RegistryError
 
     try:
-        app(standalone_mode=False)
+        # without standalone mode, click returns typer.Exit's code instead of exiting
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:  # bad usage: click's own one-line message, exit 2
+    except typer.Abort:
+        _fail("aborted", 130)
+    except typer.TyperException as exc:  # bad usage: typer's own message (usage line + error), exit 2
         exc.show()
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        _fail("aborted", 130)
     except jobs.LockHeld as exc:
         _fail(exc, EXIT_LOCKED)
     except (jobs.Deferred, WarehouseBusy) as exc:

@@ -130,6 +130,10 @@ def crawl(settings: Settings, source_names: list[str], max_pages: int | None, co
     Spool(settings.spool_dir).write_all("run", [run])
     with open_warehouse(settings, console, waiting=" (the crawl itself finished)") as warehouse:
         warehouse.upsert_rows("sources", [_source_row(s) for s in sources], key="source_id")
+        # we hold the run lock, so any other run still marked running was killed
+        warehouse.con.execute(
+            "UPDATE crawl_runs SET status = 'interrupted' WHERE status = 'running' AND run_id <> ?", [run_id]
+        )
     return CrawlOutcome(run, stats.errors_by_kind)
 
 

@@ -17,17 +17,23 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from lxml import etree
+
 from nlp.language import cjk_share
 
-# Runs of this many consecutive short CJK lines inside a Latin-script text are a link block.
-CJK_RUN_MIN_LINES = 3
-CJK_RUN_MAX_LINE_CHARS = 40
-# A text whose Latin letters outnumber its CJK ones this much is "Latin-script".
-LATIN_DOMINANCE = 0.2
+# A block of at least this many short CJK links making up this share of its text is a link farm.
+LINK_FARM_MIN_LINKS = 5
+LINK_FARM_LINK_SHARE = 0.8
+LINK_FARM_MAX_TITLE_CHARS = 40
 
 _EDGE_PUNCTUATION = re.compile(r"^[\W_]+|[\W_]+$")
 _WORD = re.compile(r"[\w'-]+")
 _SPACE_AND_PUNCTUATION = re.compile(r"[\W_]+")
+_SPACE = re.compile(r"\s+")
+
+
+def _normalise(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
 
 
 @dataclass(frozen=True)
@@ -99,36 +105,49 @@ def is_link_run(line: str) -> bool:
     return short >= 0.75 * len(parts)
 
 
-def _cjk_runs_in_latin_text(lines: list[str]) -> set[int]:
-    """Indexes of lines in runs of short CJK lines inside an otherwise Latin-script text."""
-    shares = [cjk_share(line) for line in lines]
-    cjk_chars = sum(len(line) for line, s in zip(lines, shares) if s >= 0.5)
-    latin_chars = sum(len(line) for line, s in zip(lines, shares) if s < 0.5)
-    if cjk_chars > LATIN_DOMINANCE * latin_chars:
-        return set()
-    drop: set[int] = set()
-    run: list[int] = []
-    for i, (line, share) in enumerate(zip(lines + [""], shares + [0.0])):
-        if share >= 0.5 and len(line.strip()) <= CJK_RUN_MAX_LINE_CHARS:
-            run.append(i)
+def _is_cjk_link_title(text: str) -> bool:
+    return 0 < len(text) <= LINK_FARM_MAX_TITLE_CHARS and cjk_share(text) >= 0.5
+
+
+def remove_link_farms(tree: etree._Element) -> int:
+    """Remove blocks of CJK link titles (injected SEO spam) from `tree`; returns how many.
+
+    A block is an element holding at least LINK_FARM_MIN_LINKS short CJK links whose
+    text is nearly all of the element's text.  Done on the tree, where the links are
+    still links: in the extracted text such a block looks like any run of short lines.
+    """
+    counts: dict[etree._Element, int] = {}
+    for anchor in tree.iter("a"):
+        parent = anchor.getparent()
+        if parent is not None and _is_cjk_link_title(_normalise(anchor.text_content())):
+            counts[parent] = counts.get(parent, 0) + 1
+    removed = 0
+    for block, links in counts.items():
+        if links < LINK_FARM_MIN_LINKS or block.getparent() is None:
             continue
-        if len(run) >= CJK_RUN_MIN_LINES:
-            drop.update(run)
-        run = []
-    return drop
+        total = len(_SPACE_AND_PUNCTUATION.sub("", block.text_content()))
+        linked = sum(len(_SPACE_AND_PUNCTUATION.sub("", a.text_content())) for a in block.iter("a"))
+        if total and linked >= LINK_FARM_LINK_SHARE * total:
+            parent = block.getparent()
+            if block.tail and block.tail.strip():
+                previous = block.getprevious()
+                if previous is not None:
+                    previous.tail = (previous.tail or "") + block.tail
+                else:
+                    parent.text = (parent.text or "") + block.tail
+            parent.remove(block)
+            removed += 1
+    return removed
 
 
 def strip_boilerplate(text: str) -> str:
     """`text` without furniture lines and blank lines; paragraphs stay separated by "\\n"."""
-    lines = [line.strip() for line in text.splitlines()]
-    lines = [line for line in lines if line]
-    cjk_runs = _cjk_runs_in_latin_text(lines)
-    kept = [
+    lines = (line.strip() for line in text.splitlines())
+    return "\n".join(
         line
-        for i, line in enumerate(lines)
-        if i not in cjk_runs
+        for line in lines
+        if line
         and not is_widget_line(_EDGE_PUNCTUATION.sub("", line) or line)
         and not is_footer_line(line)
         and not is_link_run(line)
-    ]
-    return "\n".join(kept)
+    )

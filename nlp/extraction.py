@@ -24,10 +24,11 @@ from datetime import datetime, timedelta, timezone
 from multiprocessing.connection import Connection, wait
 
 import trafilatura
+from htmldate import find_date
 from trafilatura.utils import load_html
 
 from nlp import pagekind
-from nlp.boilerplate import strip_boilerplate
+from nlp.boilerplate import remove_link_farms, strip_boilerplate
 from nlp.language import CJK, detect_language
 from warehouse.records import Article, stable_id
 
@@ -56,9 +57,22 @@ DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 # A worker process is replaced after this many pages, so memory that lxml or a parser
 # leaks on odd pages is returned to the system during months of unattended runs.
 PAGES_PER_WORKER = 500
+WORKER_START_TIMEOUT = 120.0
+READY = "ready"
+WARM_UP_PAGE = (
+    "<html><head><title>Warm-up</title><meta property='article:published_time' content='2020-01-02T03:04:05Z'>"
+    "</head><body><article><h1>Warm-up</h1>"
+    + "".join(f"<p>Paragraph number {n} of plain English text, run through every stage of extraction once.</p>"
+              for n in range(8))
+    + "</article></body></html>"
+)
 
 _NON_WORD = re.compile(r"[\W_]+")
 _WORD = re.compile(r"\w+")
+
+
+class ExtractionPoolError(Exception):
+    """Extraction workers cannot be started; the message is one line for the user."""
 
 
 @dataclass
@@ -107,11 +121,40 @@ def parse_published(value: str | None, now: datetime | None = None) -> datetime 
 def _date_params() -> dict:
     return {
         "original_date": True,
-        "extensive_search": True,
+        "extensive_search": False,
         "outputformat": DATE_FORMAT,
         "min_date": EARLIEST_DATE.strftime("%Y-%m-%d"),
         "max_date": (datetime.now(timezone.utc) + FUTURE_TOLERANCE).strftime("%Y-%m-%d"),
     }
+
+
+def _published(tree, found: str | None) -> datetime | None:
+    """The publication time.  trafilatura hands htmldate the page URL, and a date in the
+    URL (/2024/03/05/) wins over the page's own timestamp, losing the time of day; when
+    the date found has no time, htmldate is asked again without the URL."""
+    published = parse_published(found)
+    if published is not None and published.time() == datetime.min.time():
+        timed = parse_published(find_date(tree, **_date_params()))
+        if timed is not None and timed.date() in {published.date(), (published + timedelta(days=1)).date(),
+                                                  (published - timedelta(days=1)).date()}:
+            return timed
+    return published
+
+
+def _cjk_author(tree) -> str | None:
+    """The <meta name="author"> when it is a Chinese, Japanese or Korean name: trafilatura
+    discards single-word authors (to drop site handles), which discards every CJK name."""
+    for meta in tree.iterfind(".//meta[@name='author']"):
+        name = (meta.get("content") or "").strip()
+        if name and CJK.search(name) and len(name) <= 40:
+            return name
+    return None
+
+
+def _split_list(values: list[str] | None) -> list[str]:
+    """Keywords as separate items: pages often give them as one comma-separated string."""
+    items = (item.strip() for value in values or [] for item in value.split(","))
+    return list(dict.fromkeys(item for item in items if item))
 
 
 def _first_line(exc: BaseException) -> str:
@@ -126,6 +169,8 @@ def _extract(html: str, url: str, source: str | None) -> Extraction:
     if tree is None:
         return Extraction(FAILED, None, "unparseable HTML")
     signals = pagekind.read_signals(tree)
+    meta_author = _cjk_author(tree)
+    remove_link_farms(tree)
     document = trafilatura.bare_extraction(
         tree, url=url, with_metadata=True, date_extraction_params=_date_params(), **TRAFILATURA_SETTINGS
     )
@@ -140,15 +185,15 @@ def _extract(html: str, url: str, source: str | None) -> Extraction:
         text=text,
         title=document.title or signals.heading or signals.title or None,
         source=source,
-        author=document.author,
-        published_at=parse_published(document.date),
+        author=document.author or meta_author,
+        published_at=_published(tree, document.date),
         language=detect_language(text),
         word_count=word_count,
         content_hash=content_hash(text),
         description=document.description,
         sitename=document.sitename,
-        categories=list(document.categories or []),
-        tags=list(document.tags or []),
+        categories=_split_list(document.categories),
+        tags=_split_list(document.tags),
         image=document.image,
     )
     return Extraction(kind, article)
@@ -193,7 +238,13 @@ def extraction_json(path: str, extraction: Extraction) -> dict:
 
 
 def _serve(conn: Connection) -> None:
-    """Worker loop: extract each (url, html, source) received until told to stop."""
+    """Worker loop: extract each (url, html, source) received until told to stop.
+
+    A first page is extracted before announcing readiness: trafilatura, htmldate and
+    py3langid load models and compile patterns on first use (over a second), which
+    must not count against the deadline of a real page."""
+    extract_page(WARM_UP_PAGE, "http://localhost/warm-up")
+    conn.send(READY)
     while True:
         item = conn.recv()
         if item is None:
@@ -230,6 +281,11 @@ class _Pool:
         process = self.context.Process(target=_serve, args=(child,), daemon=True)
         process.start()
         child.close()
+        # A page's deadline must not include the worker's start-up (the forkserver imports
+        # trafilatura once, which takes seconds on a busy machine).
+        if not parent.poll(WORKER_START_TIMEOUT) or parent.recv() != READY:
+            process.kill()
+            raise ExtractionPoolError(f"extraction worker did not start within {WORKER_START_TIMEOUT:g}s")
         return _Worker(process, parent)
 
     def _replace(self, worker: _Worker) -> None:

@@ -46,7 +46,7 @@ _FIGURE = re.compile(
     r"(?![\d])"
 )
 _AFTER_UNIT = re.compile(
-    r"\s*(?P<unit>%|per cent|percent|percentage points?|hong kong dollars|hk dollars|us dollars|dollars|yuan|renminbi"
+    r"[\s-]?(?P<unit>%|per cent|percent|percentage points?|hong kong dollars|hk dollars|us dollars|dollars|yuan|renminbi"
     r"|rmb|cny|usd|hkd|eur|euros?|人次|人|名|次|家|户|件|起|例|元|美元|港元|欧元)(?![a-z])",
     re.IGNORECASE,
 )
@@ -54,11 +54,20 @@ _NEXT_WORD = re.compile(r"\s+([a-z][a-z\-]*)")
 # words between a number and its noun that are not the noun ("1,200 new companies")
 _MODIFIERS = frozenset("new more additional other further registered listed individual local private "
                        "chinese foreign domestic small large so-called".split())
+_PLURALS = frozenset("people staff personnel children police".split())
 _NOT_UNITS = frozenset("of in on at to the and or a an from between by for with per as than since during over under "
                        "was were is are had has have that which who when after before this it its their into out up "
                        "down about around nearly almost times-fold each every year years-old".split())
+_LABEL_WORDS = frozenset("article articles no number section chapter clause item paragraph case room line phase "
+                         "level grade class document order decree".split())
 _MONTHS = re.compile(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?$", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[,;:!?()\u3001\uff0c\u3002\uff1b\uff1a]|\.(?:\s|$)| - | \u2014 |\u2014")
+# where what a number counts stops: the next clause, or a time or place adverbial
+_TAIL_END = re.compile(
+    r"[,;:!?()\u3001\uff0c\u3002\uff1b\uff1a]|\.(?:\s|$)| - |\u2014|\s(?:and|or|but|while|whereas|since|between|"
+    r"during|until|as of|so far|last|this year|in (?:the )?(?:first|past|last|\d{4}))\b",
+    re.IGNORECASE,
+)
 _AUXILIARY = re.compile(
     r"^(?:have been|has been|had been|will be|would be|were|was|are|is|have|has|had|who|that|which)\s+",
     re.IGNORECASE,
@@ -132,19 +141,32 @@ def _figure(sentence: str, match: re.Match) -> tuple[float, str, int] | None:
         word = after.group("unit").lower()
         unit = _PERCENT.get(word) or _CURRENCY_AFTER.get(word) or _CN_UNITS.get(after.group("unit"))
         return value, unit, after.end()
-    if match.group("cn") or _looks_like_date(sentence, match):
+    if match.group("cn") or _is_date_or_label(sentence, match):
         return None
-    position = end
-    while (word := _NEXT_WORD.match(sentence, position)) and word.group(1) in _MODIFIERS:
-        position = word.end()
-    if word and word.group(1) not in _NOT_UNITS and not _MONTHS.match(word.group(1)):
-        return value, word.group(1), word.end()
+    noun = _counted_noun(sentence, end)
+    if noun:
+        return value, noun.group(1), noun.end()
     if match.group("scale"):  # "rose to 3.2 million": a figure without a named unit
         return value, "", end
     return None
 
 
-def _looks_like_date(sentence: str, match: re.Match) -> bool:
+def _counted_noun(sentence: str, position: int) -> re.Match | None:
+    """The noun a number counts, among the next few words: the first plural ("4,300
+    online accounts", "20 working days"), else the first word ("3.2 million people")."""
+    words = []
+    while len(words) < 3 and (word := _NEXT_WORD.match(sentence, position)):
+        if word.group(1) in _NOT_UNITS or _MONTHS.match(word.group(1)):
+            break
+        words.append(word)
+        position = word.end()
+    plural = [w for w in words if w.group(1) in _PLURALS or re.search(r"[^su]s$", w.group(1))]
+    if plural:
+        return plural[0]
+    return words[0] if words and words[0].group(1) not in _MODIFIERS else None
+
+
+def _is_date_or_label(sentence: str, match: re.Match) -> bool:
     number = match.group("num")
     if match.group("scale") or "," in number or "." in number:
         return False
@@ -152,7 +174,10 @@ def _looks_like_date(sentence: str, match: re.Match) -> bool:
     after = sentence[match.end():]
     if re.match(r"^\d{4}$", number) and 1900 <= int(number) <= 2099:
         return True
-    return bool(_MONTHS.search(before.split(" ")[-1] if before else "") or re.match(r"\s*(?:[-/])\d", after)
+    previous = before.split(" ")[-1] if before else ""
+    if previous.rstrip(".").lower() in _LABEL_WORDS:  # "Article 5", "No. 12": a label, not a count
+        return True
+    return bool(_MONTHS.search(previous) or re.match(r"\s*(?:[-/])\d", after)
                 or re.match(r"\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", after, re.IGNORECASE))
 
 
@@ -173,8 +198,8 @@ def _conversion_end(sentence: str, unit_end: int) -> int | None:
 
 def _subject(sentence: str, number_start: int, unit_end: int, unit: str) -> str:
     tail = sentence[unit_end:]
-    cut = _CLAUSE_END.search(tail)
-    tail = _AUXILIARY.sub("", tail[: cut.start()] if cut else tail).strip()
+    cut = _TAIL_END.search(tail)
+    tail = _AUXILIARY.sub("", (tail[: cut.start()] if cut else tail).strip())
     if tail and not _PREPOSITION_START.match(tail):
         return _words(tail)
     head = sentence[:number_start]

@@ -25,6 +25,7 @@ _POSSESSIVE = re.compile(r"'s?$")
 _HONORIFIC = re.compile(r"^(?:mr|mrs|ms|miss|dr|prof|professor|judge|madam|mme)\.?\s+", re.IGNORECASE)
 _NON_WORD = re.compile(r"[^\w\s]")
 _SPACES = re.compile(r"\s+")
+_DANGLING = re.compile(r"\s(?:of|for|and|on|in)$")
 _SURNAMED = re.compile(r"\bsurnamed\s+([A-Z][a-z]+)\b")
 
 
@@ -62,7 +63,9 @@ class Linker:
 
     def link(self, doc: Doc) -> list[Mention]:
         mentions = [m for m in (self._mention(ent) for ent in doc.ents) if m is not None]
+        mentions = self._rejoin(doc.text, mentions)
         mentions.extend(self._surnamed(doc.text, mentions))
+        mentions.extend(_repeated_surnames(doc.text, mentions))
         mentions.sort(key=lambda m: m.start)
         _attach_surnames(mentions)
         return mentions
@@ -71,20 +74,42 @@ class Linker:
         if ent.ent_id_ in self.entries:
             entry = self.entries[ent.ent_id_]
             return Mention(ent.start_char, ent.end_char, ent.text, entry.label, entry.id, True)
-        if ent.label_ not in NAME_LABELS:
+        if ent.label_ not in NAME_LABELS or not any(ch.isalpha() for ch in ent.text):
             return None
-        start, text = ent.start_char, ent.text
+        start, end, text = ent.start_char, ent.end_char, ent.text
+        possessive = re.search(r"['\u2019]s?$", text)
+        if possessive:  # "Fang Lijuan's": the name without its possessive ending
+            end, text = end - len(possessive.group(0)), text[: possessive.start()]
         article = _LEADING_ARTICLE.match(text.casefold())
         if article and ent.label_ != "PERSON":
             start, text = start + article.end(), text[article.end():]
         entity_id = self.index.get(normalise(text))
         if entity_id:
-            return Mention(start, ent.end_char, text, self.entries[entity_id].label, entity_id, True)
+            return Mention(start, end, text, self.entries[entity_id].label, entity_id, True)
         if ent.label_ == "PERSON":
             entity_id = derived_id("person", _HONORIFIC.sub("", text))
         else:
             entity_id = derived_id(ent.label_, text)
-        return Mention(start, ent.end_char, text, ent.label_, entity_id) if entity_id else None
+        return Mention(start, end, text, ent.label_, entity_id) if entity_id else None
+
+    def _rejoin(self, text: str, mentions: list[Mention]) -> list[Mention]:
+        """'Communication University of' + 'China': a gazetteer place inside a longer
+        name stops the model at the place, leaving a name that ends in a preposition;
+        joined again, the whole name is one mention."""
+        joined: list[Mention] = []
+        for mention in mentions:
+            previous = joined[-1] if joined else None
+            if (previous is not None and not previous.in_gazetteer and _DANGLING.search(previous.text)
+                    and text[previous.end : mention.start] == " "):
+                name = text[previous.start : mention.end]
+                entity_id = self.index.get(normalise(name))
+                if entity_id:
+                    joined[-1] = Mention(previous.start, mention.end, name, self.entries[entity_id].label, entity_id, True)
+                else:
+                    joined[-1] = Mention(previous.start, mention.end, name, previous.label, derived_id(previous.label, name))
+                continue
+            joined.append(mention)
+        return joined
 
     @staticmethod
     def _surnamed(text: str, mentions: list[Mention]) -> list[Mention]:
@@ -95,6 +120,29 @@ class Linker:
             if not any(m.start < end and start < m.end for m in mentions):
                 found.append(Mention(start, end, match.group(1), "PERSON", derived_id("person", match.group(1))))
         return found
+
+
+def _repeated_surnames(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Surnames of people named in full that the model missed or mislabelled on their own
+    ("Wang has two children", tagged ORG): a capitalised word equal to such a surname is
+    that person."""
+    surnames = set()
+    for mention in mentions:
+        words = _HONORIFIC.sub("", mention.text).split()
+        if mention.label == "PERSON" and len(words) > 1:
+            surnames.update({words[0], words[-1]})
+    if not surnames:
+        return []
+    for mention in mentions:
+        if not mention.in_gazetteer and mention.label != "PERSON" and mention.text in surnames:
+            mention.label = "PERSON"
+    found = []
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(surnames, key=len, reverse=True))) + r")\b")
+    for match in pattern.finditer(text):
+        start, end = match.span()
+        if not any(m.start < end and start < m.end for m in mentions):
+            found.append(Mention(start, end, match.group(0), "PERSON", derived_id("person", match.group(0))))
+    return found
 
 
 def _attach_surnames(mentions: list[Mention]) -> None:

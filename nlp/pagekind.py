@@ -28,7 +28,7 @@ from nlp.language import CJK
 ARTICLE, LISTING, PAYWALL, ERROR_PAGE, TOO_SHORT = "article", "listing", "paywall", "error_page", "too_short"
 
 # Below this many words a page is not a story (a caption, a stub, a redirect notice).
-MIN_WORDS = 40
+MIN_WORDS = 25
 # An error page or paywall stub may carry a paragraph or two; more text is a real story
 # that merely mentions "not found" or offers a subscription.
 ERROR_MAX_WORDS = 150
@@ -36,10 +36,18 @@ PAYWALL_MAX_WORDS = 250
 # A link whose text is at least this long (Latin words / CJK characters) reads as a headline.
 HEADLINE_MIN_WORDS = 4
 HEADLINE_MIN_CJK = 8
-# A text is a listing when this many of its lines, and this share of them, are headlines
-# of links to other pages.
+# A text is a listing when this many of its lines, and this share of them, are teasers:
+# headlines of links to other pages, or text of the list item / card holding such a link.
+# A page declaring itself an article needs a larger share (its related-stories box may leak).
 LISTING_MIN_TEASERS = 5
-LISTING_TEASER_SHARE = 0.3
+LISTING_TEASER_SHARE = 0.5
+LISTING_TEASER_SHARE_DECLARED_ARTICLE = 0.7
+# A teaser card (title, date, summary) is short; a longer block holding a link is content.
+TEASER_MAX_CHARS = 1000
+TEASER_MIN_CHARS = 20
+TEASER_MAX_TARGETS = 2
+TEASER_CONTAINERS = frozenset({"li", "article"})
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # schema.org / og:type values declaring a single story.
 ARTICLE_TYPES = frozenset({
     "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
@@ -48,6 +56,7 @@ ARTICLE_TYPES = frozenset({
 })
 
 _SPACE = re.compile(r"\s+")
+_LIST_MARKER = re.compile(r"^[-•*·]\s+")  # trafilatura writes list items as "- item"
 
 
 @dataclass(frozen=True)
@@ -80,6 +89,13 @@ class PageSignals:
     accessible_for_free: bool = True
     paywall_phrase: str | None = None
     headlines: set[str] = field(default_factory=set)
+    # Texts of the list items / cards holding a headline link, without whitespace (markup
+    # decides where spaces fall, so they are not compared), "\n"-joined.
+    teasers: str = ""
+
+    def is_teaser(self, line: str) -> bool:
+        line = _LIST_MARKER.sub("", line)
+        return line in self.headlines or (len(line) >= TEASER_MIN_CHARS and _SPACE.sub("", line) in self.teasers)
 
     @property
     def declares_article(self) -> bool:
@@ -130,11 +146,42 @@ def read_signals(tree: etree._Element) -> PageSignals:
     ).lower() if body is not None else ""
     visible = _normalise(visible)
     signals.paywall_phrase = next((p for p in vocabulary().paywall_phrases if p in visible), None)
+    teasers = []
     for anchor in tree.iterfind(".//a[@href]"):
         text = _normalise(anchor.text_content())
         if _is_headline(text):
             signals.headlines.add(text)
+            card = _teaser_card(anchor)
+            if card is not None:
+                teasers.append(card)
+    signals.teasers = "\n".join(teasers)
     return signals
+
+
+def _teaser_card(anchor: etree._Element) -> str | None:
+    """Text of the list item or card a headline link sits in (a heading's parent counts
+    as the card), or None when the link sits in running text or in a block that is too
+    large or links to more than one story (a card leads to one page, perhaps with a
+    second link to its comments)."""
+    element = anchor.getparent()
+    for _ in range(4):
+        if element is None:
+            return None
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag in HEADINGS:
+            element = element.getparent()
+            break
+        if tag in TEASER_CONTAINERS:
+            break
+        element = element.getparent()
+    else:
+        return None
+    if element is None:
+        return None
+    if len({a.get("href", "").split("#")[0] for a in element.iterfind(".//a[@href]")}) > TEASER_MAX_TARGETS:
+        return None
+    text = _SPACE.sub("", element.text_content())
+    return text if len(text) <= TEASER_MAX_CHARS else None
 
 
 def classify(signals: PageSignals, text: str, word_count: int, url: str) -> tuple[str, str | None]:
@@ -149,16 +196,18 @@ def classify(signals: PageSignals, text: str, word_count: int, url: str) -> tupl
             return PAYWALL, f"paywall stub: page says {signals.paywall_phrase!r}"
         if not signals.accessible_for_free:
             return PAYWALL, "paywall stub: page declares isAccessibleForFree false"
-    listing_types = signals.schema_types & v.listing_schema_types
-    if listing_types and not signals.declares_article:
-        return LISTING, f"listing: page declares schema.org {sorted(listing_types)[0]}"
     lines = [line for line in text.split("\n") if line]
-    teasers = sum(line in signals.headlines for line in lines)
-    if teasers >= LISTING_MIN_TEASERS and teasers >= LISTING_TEASER_SHARE * len(lines):
-        return LISTING, f"listing: {teasers} of {len(lines)} text lines are links to other pages"
-    path = urlsplit(url).path + ("?" + urlsplit(url).query if urlsplit(url).query else "")
-    if v.listing_url.search(path) and not signals.declares_article and len(signals.headlines) >= LISTING_MIN_TEASERS:
-        return LISTING, f"listing: index URL with {len(signals.headlines)} headline links"
+    teasers = sum(signals.is_teaser(line) for line in lines)
+    share = LISTING_TEASER_SHARE_DECLARED_ARTICLE if signals.declares_article else LISTING_TEASER_SHARE
+    if teasers >= LISTING_MIN_TEASERS and teasers >= share * len(lines):
+        return LISTING, f"listing: {teasers} of {len(lines)} text lines are teasers of other pages"
+    if not signals.declares_article and len(signals.headlines) >= LISTING_MIN_TEASERS:
+        listing_types = signals.schema_types & v.listing_schema_types
+        if listing_types:
+            return LISTING, f"listing: page declares schema.org {sorted(listing_types)[0]}"
+        parts = urlsplit(url)
+        if v.listing_url.search(parts.path + ("?" + parts.query if parts.query else "")):
+            return LISTING, f"listing: index URL with {len(signals.headlines)} headline links"
     if word_count < MIN_WORDS:
         return TOO_SHORT, f"too short: {word_count} words (minimum {MIN_WORDS})"
     return ARTICLE, None

@@ -59,7 +59,7 @@ def load_model(model: str | None = None) -> Language:
             nlp = spacy.load(name)
         except OSError as exc:
             raise ModelNotFound(f"spaCy model {name!r} is not installed") from exc
-        needed = _needed_components(nlp)
+        needed = needed_components(nlp)
         for pipe in [p for p in nlp.pipe_names if p not in needed]:
             nlp.remove_pipe(pipe)
     _split_han_characters(nlp)
@@ -93,7 +93,7 @@ def gazetteer_patterns(gazetteer: Gazetteer) -> list[dict]:
     return patterns
 
 
-def _needed_components(nlp: Language) -> set[str]:
+def needed_components(nlp: Language) -> set[str]:
     needed = {"ner"} if "ner" in nlp.pipe_names else set()
     for name in list(needed):
         upstream = nlp.config["components"][name].get("model", {}).get("tok2vec", {})

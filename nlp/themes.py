@@ -16,6 +16,9 @@ from pathlib import Path
 from nlp.terms import WeightedTerms, term_table
 
 
+THEME_FIELDS = {"id", "name", "description", "min_score", "terms", "terms_zh", "negative"}
+
+
 @dataclass
 class Theme:
     id: str
@@ -48,8 +51,13 @@ class Taxonomy:
             if not isinstance(entry.get("min_score"), (int, float)):
                 raise ValueError(f"{here}: field 'min_score' must be a number")
             negative = entry.get("negative", [])
-            if not isinstance(negative, list):
+            if not isinstance(negative, list) or not all(isinstance(term, str) and term.strip() for term in negative):
                 raise ValueError(f"{here}: field 'negative' must be a list of terms")
+            unknown = sorted(set(entry) - THEME_FIELDS)
+            if unknown:
+                raise ValueError(f"{here}: unknown field(s) {', '.join(unknown)} (a typo would silently drop terms)")
+            if entry["min_score"] <= 0:
+                raise ValueError(f"{here}: field 'min_score' must be above 0, or every text would carry the theme")
             seen.add(theme_id)
             themes.append(
                 Theme(
@@ -66,6 +74,8 @@ class Taxonomy:
             )
         if not themes:
             raise ValueError(f"{where}: no [[theme]] entries")
+        if not str(data.get("version", "")).strip():
+            raise ValueError(f"{where}: field 'version' must be set, so counts under different taxonomies never mix")
         return cls(str(data.get("version", "")), themes)
 
     def score(self, text: str) -> list[tuple[str, float]]:

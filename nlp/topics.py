@@ -40,6 +40,7 @@ from sklearn.preprocessing import normalize
 from sklearn.utils import check_random_state
 
 from nlp.coherence import diversity, presence, topic_npmi
+from nlp.vocabulary import VERSION as VOCABULARY_VERSION
 from nlp.vocabulary import Vocabulary
 
 METHODS = ("nmf", "lda")
@@ -47,7 +48,7 @@ COHERENCE_TERMS = 10
 DIVERSITY_TERMS = 25
 LABEL_TERMS = 3
 
-VECTORIZER_DEFAULTS = {"min_df": 3, "max_df": 0.5, "sublinear_tf": True}
+VECTORIZER_DEFAULTS = {"min_df": 3, "max_df": 0.5, "max_terms": 50_000, "sublinear_tf": True}
 MODEL_DEFAULTS = {
     "nmf": {"init": "nndsvd", "solver": "cd", "beta_loss": "frobenius", "alpha_W": 0.0, "l1_ratio": 0.0,
             "max_iter": 400, "tol": 1e-4},
@@ -89,7 +90,8 @@ class TopicModel:
             "method": method,
             "k": k,
             "random_state": random_state,
-            "vectorizer": {key: params.get(key, value) for key, value in VECTORIZER_DEFAULTS.items()},
+            "vectorizer": {key: params.get(key, value) for key, value in VECTORIZER_DEFAULTS.items()}
+            | {"vocabulary_version": VOCABULARY_VERSION},
             "model": {key: params.get(key, value) for key, value in MODEL_DEFAULTS[method].items()},
             "scikit-learn": sklearn.__version__,
         }
@@ -110,7 +112,7 @@ class TopicModel:
         if len(texts) < self.k:
             raise TopicModelError(f"cannot fit {self.k} topics on {len(texts)} texts")
         vectorizer = self.params["vectorizer"]
-        vocabulary, counts = Vocabulary.build(texts, vectorizer["min_df"], vectorizer["max_df"])
+        vocabulary, counts = Vocabulary.build(texts, vectorizer["min_df"], vectorizer["max_df"], vectorizer["max_terms"])
         return self._fit_counts(vocabulary, counts)
 
     def _fit_counts(self, vocabulary: Vocabulary, counts: sparse.csr_matrix, reference=None) -> "TopicModel":
@@ -124,11 +126,19 @@ class TopicModel:
         if self.method == "nmf":
             model = NMF(n_components=self.k, random_state=self.random_state, **self.params["model"])
             doc_topic = model.fit_transform(matrix)
+            # NMF's factors are defined up to a scale per topic; fix it by giving each
+            # topic vector unit length, so a document's weight on a topic is the length
+            # of that topic's part of its (unit-length) TF-IDF vector, comparable
+            # across topics.
+            lengths = np.linalg.norm(model.components_, axis=1)
+            lengths[lengths == 0] = 1.0
+            components, doc_topic = model.components_ / lengths[:, None], doc_topic * lengths
         else:
             model = LatentDirichletAllocation(n_components=self.k, random_state=self.random_state,
                                               **self.params["model"])
             doc_topic = model.fit_transform(matrix)
-        self._components = model.components_.astype(np.float32)
+            components = model.components_
+        self._components = components.astype(np.float32)
         self.document_topics = _normalise_rows(doc_topic)
         reference = presence(counts) if reference is None else reference
         top = self._top_ids(COHERENCE_TERMS)
@@ -221,6 +231,8 @@ class TopicModel:
             components=components,
             idf=self._idf,
             vocabulary=np.array(self.vocabulary, dtype=str),
+            fold_from=np.array(list(self._vocabulary.folds), dtype=str),
+            fold_to=np.array(list(self._vocabulary.folds.values()), dtype=str),
             topic_npmi=np.array(self._topic_npmi, dtype=np.float64),
             quality=np.array([self.npmi, self.diversity], dtype=np.float64),
             params=np.array(json.dumps(self.params)),
@@ -233,13 +245,15 @@ class TopicModel:
             with np.load(io.BytesIO(data), allow_pickle=False) as archive:
                 stored = {name: archive[name] for name in archive.files}
             params = json.loads(str(stored["params"]))
-            model = cls(params["method"], params["k"], params["random_state"],
-                        **params["vectorizer"], **params["model"])
+            vectorizer = {key: value for key, value in params["vectorizer"].items() if key in VECTORIZER_DEFAULTS}
+            model = cls(params["method"], params["k"], params["random_state"], **vectorizer, **params["model"])
         except (OSError, ValueError, KeyError, EOFError) as exc:
             raise TopicModelError(f"stored topic model is unreadable: {exc}") from exc
         model.params = params
         model.vocabulary = [str(term) for term in stored["vocabulary"]]
-        model._vocabulary = Vocabulary(model.vocabulary)
+        model._vocabulary = Vocabulary(
+            model.vocabulary, {str(a): str(b) for a, b in zip(stored["fold_from"], stored["fold_to"])}
+        )
         model._components = stored["components"]
         model._idf = stored["idf"]
         model._topic_npmi = [float(v) for v in stored["topic_npmi"]]
@@ -250,31 +264,41 @@ class TopicModel:
 def choose_k(
     texts: list[str], k_values: Sequence[int] = range(4, 10), method: str = "nmf", random_state: int = 0
 ) -> tuple[int, dict[int, dict]]:
-    """Pick the number of topics by topic quality = NPMI x diversity (Dieng et al. 2020).
+    """Pick the number of topics by topic quality = NPMI x diversity (Dieng et al. 2020),
+    with the one-standard-error rule.
 
-    Coherence alone rewards merging topics into a few broad ones or splitting off tiny
-    coherent ones; diversity alone rewards few topics.  Their product favours the k
-    whose topics are both coherent and distinct.  The vocabulary is built once and
-    every k is fitted on the same counts, so the scores are comparable.
+    Coherence alone rewards splitting off small, very coherent topics (a handful of
+    articles on one company share all their words); diversity alone rewards few
+    topics.  Their product favours topics both coherent and distinct, but it is a
+    mean over only k topics and so is noisy: neighbouring k often differ by less than
+    its standard error.  As with the one-standard-error rule of model selection
+    (Breiman et al. 1984), the smallest k whose score is within one standard error of
+    the best score is chosen — the simplest model the data cannot tell from the best.
+    The standard error is that of the best k's mean topic NPMI, times its diversity.
+    The vocabulary is built once and every k is fitted on the same counts, so the
+    scores are comparable.
     """
-    k_values = list(k_values)
+    k_values = sorted(set(k_values))
     if not k_values:
         raise TopicModelError("choose_k needs at least one value of k")
     texts = list(texts)
     probe = TopicModel(method, k_values[0], random_state)
     vectorizer = probe.params["vectorizer"]
-    vocabulary, counts = Vocabulary.build(texts, vectorizer["min_df"], vectorizer["max_df"])
+    vocabulary, counts = Vocabulary.build(texts, vectorizer["min_df"], vectorizer["max_df"], vectorizer["max_terms"])
     reference = presence(counts)
     scores = {}
     for k in k_values:
         model = TopicModel(method, k, random_state)._fit_counts(vocabulary, counts, reference)
+        standard_error = float(np.std(model._topic_npmi, ddof=1) / np.sqrt(k)) * model.diversity
         scores[k] = {
             "npmi": round(model.npmi, 6),
             "diversity": round(model.diversity, 6),
             "score": round(model.npmi * model.diversity, 6),
+            "standard_error": round(standard_error, 6),
         }
-    best = max(k_values, key=lambda k: (scores[k]["score"], -k))
-    return best, scores
+    best = max(k_values, key=lambda k: scores[k]["score"])
+    threshold = scores[best]["score"] - scores[best]["standard_error"]
+    return min(k for k in k_values if scores[k]["score"] >= threshold), scores
 
 
 def _normalise_rows(matrix: np.ndarray) -> np.ndarray:

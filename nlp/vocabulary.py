@@ -1,30 +1,33 @@
-"""The vocabulary topic models see: news text cut into words and names.
+"""The vocabulary topic models see: news text cut into words, names and lemmas.
 
 Why not scikit-learn's default tokenizer: it splits "Supreme People's Court" into
 "supreme", "people", "court", so a topic about the court and one about people share
-words, and its stop list drops "system" and "us" while keeping "said".  Here:
+words; it keeps "the" and "said" (its optional English stop list instead drops
+"system" and "us").  Here:
 
-* names stay one token: a run of two or three capitalised words, optionally joined by
-  "of"/"for" ("Cyberspace Administration of China"), becomes
+* names stay one token: a run of two or three capitalised words on one line, joined by
+  spaces or "of"/"for" ("Cyberspace Administration of China"), becomes
   "cyberspace_administration_of_china"; stop words at either end of the run are
   dropped first ("But Alan Greenspan" -> "alan_greenspan", "Mr Blair" -> "blair").
   Longer runs (headlines in title case, "Prime Minister Tony Blair") fall back to
   single words rather than minting one-off tokens;
 * all-capital acronyms are kept even when they spell a stop word ("US", "IT");
 * "n't" becomes "not", possessive "'s" is dropped, numbers are dropped;
-* stop words come from `nlp/data/stopwords.txt` (function words plus news reporting
-  words such as "said").
+* stop words come from `nlp/data/vocabulary.toml` (function words plus news
+  reporting words such as "said");
+* plurals fold onto their singular when the corpus uses it (`plural_folds`).
 
 A regular-expression tokenizer rather than spaCy: it handles 100,000 articles in
-about a minute on one core, where a spaCy pipeline would take an hour, and topic
-models gain little from full lemmas once names are phrases.  Document frequency
-limits (`min_df`, `max_df`) prune words too rare to form a topic and words so
-common they are in every topic.
+minutes on one core, where a tagging pipeline (needed for spaCy's lemmas) takes
+hours, and topic models gain little from full lemmas once names are phrases and
+plurals are folded.  Document frequency limits (`min_df`, `max_df`) prune words too
+rare to form a topic and words so common they are in every topic.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Iterable
 from importlib import resources
 
@@ -35,7 +38,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 MAX_NAME_WORDS = 3
 
 _CAP = r"[A-Z][\w'&-]*"
-_NAME = re.compile(rf"{_CAP}(?:\s+(?:(?:of|for)\s+(?:the\s+)?)?{_CAP})+")
+_NAME = re.compile(rf"{_CAP}(?:[ \t]+(?:(?:of|for)[ \t]+(?:the[ \t]+)?)?{_CAP})+")
 _PART = r"[^\W_]+(?:['&-][^\W_]+)*"
 _WORD = re.compile(rf"{_PART}(?:_{_PART})*")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
@@ -43,20 +46,32 @@ _NOT = re.compile(r"n't\b", re.IGNORECASE)
 _CONNECTORS = frozenset({"of", "for", "the"})
 
 
-def _load_stop_words() -> frozenset[str]:
-    text = (resources.files("nlp") / "data" / "stopwords.txt").read_text(encoding="utf-8")
-    return frozenset(word for line in text.splitlines() for word in line.split("#")[0].split())
+def _load_settings() -> dict:
+    data = tomllib.loads((resources.files("nlp") / "data" / "vocabulary.toml").read_text(encoding="utf-8"))
+    return {
+        "version": str(data["version"]),
+        "stop_words": frozenset(data["stop_words"].split()),
+        "not_plurals": frozenset(data["not_plurals"]),
+    }
 
 
-STOP_WORDS = _load_stop_words()
+_SETTINGS = _load_settings()
+VERSION = _SETTINGS["version"]
+STOP_WORDS = _SETTINGS["stop_words"]
 _NAME_EDGE_WORDS = STOP_WORDS | _CONNECTORS
+
+
+def _is_edge_word(word: str) -> bool:
+    """A stop word or connector that may not start or end a name ("The", "Mr", "of"),
+    unless written as an acronym ("US")."""
+    return word.lower() in _NAME_EDGE_WORDS and not (len(word) > 1 and word.isupper())
 
 
 def _join_name(match: re.Match) -> str:
     words = match.group(0).split()
-    while words and words[0].lower() in _NAME_EDGE_WORDS:
+    while words and _is_edge_word(words[0]):
         words.pop(0)
-    while words and words[-1].lower() in _NAME_EDGE_WORDS:
+    while words and _is_edge_word(words[-1]):
         words.pop()
     if words and words[-1].endswith("'s"):
         words[-1] = words[-1][:-2]
@@ -83,22 +98,79 @@ def tokens(text: str) -> list[str]:
     return out
 
 
-class Vocabulary:
-    """The terms kept for a corpus, and the counting of texts against them."""
+def plural_folds(words: Iterable[str]) -> dict[str, str]:
+    """Plural -> singular for the words whose singular is also among `words`.
 
-    def __init__(self, terms: list[str]):
+    A light lemmatizer that needs no part-of-speech tagger: "debtors" and "debtor",
+    "companies" and "company" become one term, so a topic is not split between the
+    forms and co-occurrence counts are not halved.  Folding only onto a form the
+    corpus itself uses keeps "bus" or "gas" intact; `not_plurals` in
+    `nlp/data/vocabulary.toml` lists the words that only look like plurals.
+    """
+    words = set(words)
+    folds = {}
+    for word in words:
+        if "_" in word or not word.endswith("s") or word in _SETTINGS["not_plurals"]:
+            continue
+        if word.endswith("ies") and word[:-3] + "y" in words:
+            folds[word] = word[:-3] + "y"
+        elif word.endswith(("sses", "shes", "ches", "xes", "zes")) and word[:-2] in words:
+            folds[word] = word[:-2]
+        elif not word.endswith(("ss", "us", "is")) and word[:-1] in words:
+            folds[word] = word[:-1]
+    return folds
+
+
+class Vocabulary:
+    """The terms kept for a corpus, the plural folds learnt from it, and the counting
+    of texts against them."""
+
+    def __init__(self, terms: list[str], folds: dict[str, str] | None = None):
         self.terms = list(terms)
-        self._vectorizer = CountVectorizer(analyzer=tokens, vocabulary=self.terms, dtype=np.float32)
+        self.folds = dict(folds or {})
+        self._vectorizer = CountVectorizer(analyzer=self._analyze, vocabulary=self.terms, dtype=np.float32)
+
+    def _analyze(self, text: str) -> list[str]:
+        folds = self.folds
+        return [folds.get(token, token) for token in tokens(text)]
 
     @classmethod
-    def build(cls, texts: Iterable[str], min_df: int | float, max_df: int | float) -> tuple["Vocabulary", sparse.csr_matrix]:
-        """Learn the terms of a corpus; return them with its (documents x terms) counts."""
-        vectorizer = CountVectorizer(analyzer=tokens, min_df=min_df, max_df=max_df, dtype=np.float32)
+    def build(
+        cls, texts: Iterable[str], min_df: int | float, max_df: int | float, max_terms: int | None = None
+    ) -> tuple["Vocabulary", sparse.csr_matrix]:
+        """Learn the terms of a corpus; return them with its (documents x terms) counts.
+
+        `min_df`/`max_df` are document counts when integers and shares of the corpus
+        when floats (as in scikit-learn); `max_terms` keeps the most frequent terms.
+        The corpus is tokenized once: plurals are folded by merging count columns.
+        """
+        raw = CountVectorizer(analyzer=tokens, dtype=np.float32)
         try:
-            counts = vectorizer.fit_transform(texts)
-        except ValueError as exc:  # scikit-learn's "After pruning, no terms remain..."
-            raise ValueError(f"no vocabulary left for topic modelling: {exc}") from exc
-        return cls(list(vectorizer.get_feature_names_out())), counts.tocsr()
+            counts = raw.fit_transform(texts).tocsr()
+        except ValueError as exc:  # scikit-learn's "empty vocabulary"
+            raise ValueError(f"no vocabulary for topic modelling: {exc}") from exc
+        surface = list(raw.get_feature_names_out())
+        folds = plural_folds(surface)
+        lemmas = sorted({folds.get(word, word) for word in surface})
+        column = {lemma: i for i, lemma in enumerate(lemmas)}
+        merge = sparse.csr_matrix(
+            (np.ones(len(surface), dtype=np.float32), ([*range(len(surface))], [column[folds.get(w, w)] for w in surface])),
+            shape=(len(surface), len(lemmas)),
+        )
+        counts = (counts @ merge).tocsc()
+        n_docs = counts.shape[0]
+        low = min_df if isinstance(min_df, int) else min_df * n_docs
+        high = max_df if isinstance(max_df, int) else max_df * n_docs
+        document_frequency = np.diff(counts.indptr)
+        keep = np.flatnonzero((document_frequency >= low) & (document_frequency <= high))
+        if max_terms is not None and len(keep) > max_terms:
+            frequency = np.asarray(counts[:, keep].sum(axis=0)).ravel()
+            keep = np.sort(keep[np.argsort(-frequency, kind="stable")[:max_terms]])
+        if not len(keep):
+            raise ValueError(f"no vocabulary left for topic modelling: min_df={min_df} and max_df={max_df} prune every term")
+        terms = [lemmas[i] for i in keep]
+        kept = set(terms)
+        return cls(terms, {w: l for w, l in folds.items() if l in kept}), counts[:, keep].tocsr()
 
     def counts(self, texts: Iterable[str]) -> sparse.csr_matrix:
         """(documents x terms) counts of new texts; words outside the vocabulary are ignored."""

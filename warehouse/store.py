@@ -28,7 +28,9 @@ class WarehouseBusy(WarehouseError):
 
 
 def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    """DuckDB wraps one message over several lines and may append context after a blank line."""
+    message = " ".join(str(exc).strip().split("\n\n")[0].split())
+    return message or type(exc).__name__
 
 
 def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:

@@ -1,0 +1,189 @@
+"""Extraction quality and speed: our pipeline next to bare trafilatura, same pages, same run.
+
+    .venv/bin/python bench/extraction_quality.py --corpus /work/shared/corpora/trafilatura-eval
+
+The corpus is trafilatura's own evaluation set: for each page, snippets that must be in
+the extracted text ("with") and snippets that must not ("without").  A "with" snippet
+found is a true positive, missed a false negative; a "without" snippet found is a false
+positive, absent a true negative (trafilatura's own scoring; whitespace runs are collapsed
+on both sides so line wrapping does not count).  For our pipeline the output is the
+article text that would be stored: a page it classifies as a listing, paywall or error
+page yields no text, so a wrong classification costs recall here.
+
+Why two halves: the settings and boilerplate rules were tuned while looking at the
+"tune" half only (pages whose file-name hash is even); the "held-out" half tells whether
+that tuning generalises.  English pages (language of bare trafilatura's output) are
+reported separately because the pipeline's news is mostly English and Chinese.
+
+Speed: bare trafilatura runs in one process, as `trafilatura.extract(html)` is normally
+called; ours runs `extract_pages` with its process pool across all cores, as the
+pipeline does.  Both include everything from HTML string to text (ours also metadata,
+language, page kind and hashing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import re
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import trafilatura
+from trafilatura.utils import decode_file
+
+# Python puts this script's folder first on sys.path, and bench/warehouse.py (another
+# benchmark) would then shadow the warehouse package that nlp imports.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+from nlp.extraction import extract_pages  # noqa: E402
+from nlp.language import detect_language  # noqa: E402
+
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass
+class LabelledPage:
+    file: str
+    url: str
+    html: str
+    with_snippets: list[str]
+    without_snippets: list[str]
+    half: str
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fn: int = 0
+    fp: int = 0
+    tn: int = 0
+    page_f1_sum: float = 0.0
+    pages: int = 0
+
+    def add(self, page: LabelledPage, output: str) -> None:
+        text = _SPACE.sub(" ", output)
+        tp = sum(_SPACE.sub(" ", s).strip() in text for s in page.with_snippets)
+        fp = sum(_SPACE.sub(" ", s).strip() in text for s in page.without_snippets)
+        fn, tn = len(page.with_snippets) - tp, len(page.without_snippets) - fp
+        self.tp, self.fn, self.fp, self.tn = self.tp + tp, self.fn + fn, self.fp + fp, self.tn + tn
+        self.page_f1_sum += 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
+        self.pages += 1
+
+    def scores(self) -> dict[str, float]:
+        precision = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+        recall = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        accuracy = (self.tp + self.tn) / max(1, self.tp + self.tn + self.fp + self.fn)
+        return {"precision": precision, "recall": recall, "f1": f1, "accuracy": accuracy,
+                "page_f1": self.page_f1_sum / max(1, self.pages)}
+
+
+def half_of(file: str) -> str:
+    return "tune" if hashlib.sha1(file.encode("utf-8")).digest()[0] % 2 == 0 else "held-out"
+
+
+def load_corpus(corpus: Path, half: str, limit: int | None) -> list[LabelledPage]:
+    truth_path = corpus / "ground-truth.json"
+    if not truth_path.is_file():
+        sys.exit(f"error: no ground-truth.json in {corpus}")
+    pages = []
+    for item in json.loads(truth_path.read_text(encoding="utf-8")):
+        page_half = half_of(item["file"])
+        if half != "all" and page_half != half:
+            continue
+        raw = gzip.decompress((corpus / item["html_path"]).read_bytes())
+        pages.append(LabelledPage(item["file"], item["url"], decode_file(raw),
+                                  [s for s in item["with"] if s], [s for s in item["without"] if s], page_half))
+        if limit and len(pages) >= limit:
+            break
+    return pages
+
+
+def run_bare(pages: list[LabelledPage]) -> tuple[list[str], float]:
+    start = time.perf_counter()
+    outputs = [trafilatura.extract(page.html) or "" for page in pages]
+    return outputs, time.perf_counter() - start
+
+
+def run_ours(pages: list[LabelledPage], workers: int | None) -> tuple[list[str], Counter, float, dict]:
+    by_url = {}
+    start = time.perf_counter()
+    for url, extraction in extract_pages(((p.url + "#" + p.file, p.html, None) for p in pages), workers=workers):
+        by_url[url] = extraction
+    elapsed = time.perf_counter() - start
+    kinds = Counter(e.page_kind for e in by_url.values())
+    extractions = [by_url[p.url + "#" + p.file] for p in pages]
+    outputs = [e.article.text if e.article else "" for e in extractions]
+    return outputs, kinds, elapsed, dict(zip((p.file for p in pages), extractions))
+
+
+def report(groups: dict[str, list[int]], pages, bare, ours) -> None:
+    print(f"{'pages':<22}{'n':>5}  {'system':<8}{'prec':>7}{'recall':>8}{'F1':>7}{'acc':>7}{'pageF1':>8}")
+    for name, indexes in groups.items():
+        for system, outputs in (("bare", bare), ("ours", ours)):
+            counts = Counts()
+            for i in indexes:
+                counts.add(pages[i], outputs[i])
+            s = counts.scores()
+            print(f"{name:<22}{len(indexes):>5}  {system:<8}{s['precision']:>7.3f}{s['recall']:>8.3f}"
+                  f"{s['f1']:>7.3f}{s['accuracy']:>7.3f}{s['page_f1']:>8.3f}")
+
+
+def show_misses(pages, bare, ours, extractions) -> None:
+    """Snippets where ours is worse than bare, for looking at while tuning (tune half only)."""
+    for page, b, o in zip(pages, bare, ours):
+        if page.half != "tune":
+            continue
+        bt, ot = _SPACE.sub(" ", b), _SPACE.sub(" ", o)
+        lost = [s for s in page.with_snippets if _SPACE.sub(" ", s).strip() in bt and _SPACE.sub(" ", s).strip() not in ot]
+        kept = [s for s in page.without_snippets if _SPACE.sub(" ", s).strip() in ot]
+        if lost or kept:
+            e = extractions[page.file]
+            print(f"--- {page.file} [{e.page_kind}: {e.reason}]")
+            for s in lost:
+                print(f"  lost    {s[:100]!r}")
+            for s in kept:
+                print(f"  leaked  {s[:100]!r}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", type=Path, required=True, help="trafilatura-eval folder")
+    parser.add_argument("--half", choices=["all", "tune", "held-out"], default="all")
+    parser.add_argument("--limit", type=int, help="only the first N pages")
+    parser.add_argument("--workers", type=int, help="our worker processes (default: one per core)")
+    parser.add_argument("--show-misses", action="store_true", help="print snippets ours gets wrong on the tune half")
+    args = parser.parse_args()
+
+    pages = load_corpus(args.corpus, args.half, args.limit)
+    print(f"{len(pages)} pages from {args.corpus}")
+    bare, bare_seconds = run_bare(pages)
+    ours, kinds, our_seconds, extractions = run_ours(pages, args.workers)
+
+    english = [i for i, text in enumerate(bare) if detect_language(text) == "en"]
+    groups = {"all": list(range(len(pages)))}
+    for half in ("tune", "held-out"):
+        indexes = [i for i, p in enumerate(pages) if p.half == half]
+        if indexes and args.half == "all":
+            groups[half] = indexes
+            groups[f"{half} English"] = [i for i in indexes if i in set(english)]
+    if args.half != "all":
+        groups["English"] = english
+    report(groups, pages, bare, ours)
+
+    print("our page kinds: " + ", ".join(f"{k} {n}" for k, n in kinds.most_common()))
+    bare_rate, our_rate = len(pages) / bare_seconds, len(pages) / our_seconds
+    print(f"speed: bare {bare_rate:.1f} pages/s (1 process), ours {our_rate:.1f} pages/s "
+          f"({args.workers or 'all'} cores); ratio ours/bare {our_rate / bare_rate:.2f}")
+    if args.show_misses:
+        show_misses(pages, bare, ours, extractions)
+
+
+if __name__ == "__main__":
+    main()

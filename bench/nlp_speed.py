@@ -1,0 +1,105 @@
+"""Words per second of our Annotator against bare spaCy `nlp.pipe`, same model, same texts, same run.
+
+The bare baseline is the model with the components annotation runs (NER and what it
+listens to), single process: the cost we cannot avoid.  Our figure adds the gazetteer
+ruler, sentencizer, linking, quotes, figures, themes and redaction on top, on one
+core and then on two (`n_process=2`, pool start-up included).  Targets: ours at
+least 0.8x bare on one core and at least 1.6x bare on two.  For reference the model's
+full pipeline (tagger, parser, lemmatizer) is timed too: what the sentencizer saves.
+
+    .venv/bin/python bench/nlp_speed.py                       # demo articles, repeated
+    .venv/bin/python bench/nlp_speed.py --corpus /work/shared/corpora/topic-gold/bbc_news_dev.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import time
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import spacy
+
+from nlp.annotate import Annotator
+from nlp.tagging import default_model, needed_components
+
+DEMO = Path(__file__).resolve().parent.parent / "creditlens" / "demosite" / "articles"
+
+
+def demo_texts() -> list[str]:
+    texts = []
+    for path in sorted(glob.glob(str(DEMO / "*" / "*.toml"))):
+        article = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        if article.get("paragraphs"):
+            texts.append("\n\n".join(article["paragraphs"]))
+    return texts
+
+
+def corpus_texts(path: Path) -> list[str]:
+    texts = []
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            if row.get("text") and not row.get("exact_duplicate_of"):
+                texts.append(row["text"])
+    return texts
+
+
+def timed(run) -> float:
+    started = time.perf_counter()
+    run()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, help="JSONL with a 'text' field (default: the demo articles)")
+    parser.add_argument("--min-words", type=int, default=300_000, help="repeat the texts up to this many words")
+    parser.add_argument("--model", default=None)
+    parser.add_argument("--batch-size", type=int, default=64)
+    args = parser.parse_args()
+
+    base = corpus_texts(args.corpus) if args.corpus else demo_texts()
+    if not base:
+        raise SystemExit("no texts to measure")
+    texts = []
+    while sum(len(t.split()) for t in texts) < args.min_words:
+        texts.extend(base)
+    words = sum(len(t.split()) for t in texts)
+    items = [(str(i), text) for i, text in enumerate(texts)]
+    model = args.model or default_model()
+
+    full = spacy.load(model)
+    keep = needed_components(full)
+    bare = spacy.load(model, exclude=[p for p in full.pipe_names if p not in keep])
+    annotator = Annotator(model)
+
+    def run_bare(nlp):
+        return lambda: sum(1 for _ in nlp.pipe(texts, batch_size=args.batch_size))
+
+    def run_ours(n_process):
+        return lambda: sum(1 for _ in annotator.annotate(items, n_process=n_process, batch_size=args.batch_size))
+
+    run_bare(bare)()  # warm-up: first-call allocations belong to neither side
+    seconds = {
+        "bare": timed(run_bare(bare)),
+        "ours1": timed(run_ours(1)),
+        "ours2": timed(run_ours(2)),
+        "full": timed(run_bare(full)),
+    }
+    rate = {name: words / s for name, s in seconds.items()}
+    source = args.corpus.name if args.corpus else f"demo articles ({len(base)}, repeated)"
+    print(f"date: {date.today().isoformat()}  model: {annotator.versions['model']}  texts: {source}, "
+          f"{len(texts)} docs, {words} words, batch {args.batch_size}")
+    print(f"bare nlp.pipe ({', '.join(bare.pipe_names)}), 1 process: {rate['bare']:,.0f} words/s")
+    print(f"Annotator, 1 process:  {rate['ours1']:,.0f} words/s  = {rate['ours1'] / rate['bare']:.2f}x bare (target >= 0.8)")
+    print(f"Annotator, 2 processes: {rate['ours2']:,.0f} words/s  = {rate['ours2'] / rate['bare']:.2f}x bare (target >= 1.6)")
+    print(f"reference: full model pipeline ({', '.join(full.pipe_names)}), 1 process: {rate['full']:,.0f} words/s "
+          f"= {rate['full'] / rate['bare']:.2f}x bare")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""Every fetch outcome into the spool, then into the incremental store.
+
+One `SpoolWriter` per crawl, flushed per record: a crawl killed at any moment keeps
+every page it spooled.  The page is remembered as known only after its line is
+written, so the store never claims a page the spool does not hold.  Personal data
+(ID numbers, phone numbers) is redacted from the HTML before anything is written,
+unless CREDITLENS_KEEP_PERSONAL_DATA is set.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scrapy import signals
+
+from crawler.items import FetchOutcome
+from nlp.privacy import redact
+from warehouse.records import Page
+from warehouse.spool import Spool
+
+
+def outcome_to_page(outcome: FetchOutcome, run_id: str | None, keep_personal_data: bool, origin: str = "crawl") -> Page:
+    fields = dict(
+        status=outcome.status,
+        source=outcome.source,
+        requested_url=outcome.requested_url,
+        content_type=outcome.content_type,
+        encoding=outcome.encoding,
+        etag=outcome.etag,
+        last_modified=outcome.last_modified,
+        run_id=run_id,
+        error=outcome.error,
+        error_kind=outcome.error_kind,
+        origin=origin,
+    )
+    if outcome.text is None:
+        return Page(url=outcome.url, **fields)
+    text = outcome.text if keep_personal_data else redact(outcome.text)
+    return Page.from_html(outcome.url, text, **fields)
+
+
+class SpoolPipeline:
+    def __init__(self, crawler):
+        settings = crawler.settings
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.run_id = settings.get("CREDITLENS_RUN_ID")
+        self.keep_personal_data = settings.getbool("CREDITLENS_KEEP_PERSONAL_DATA")
+        self.spool = Spool(Path(settings.get("CREDITLENS_STATE_DIR", "creditlens.state")) / "spool")
+        self.writer = None
+        # bound methods: the crawler's signal manager keeps only weak references, this object keeps them alive
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def spider_opened(self, spider) -> None:
+        self.writer = self.spool.writer("crawl")
+
+    def spider_closed(self, spider, reason: str) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        known = getattr(spider, "known", None)
+        if known is not None:
+            if reason == "finished":
+                known.commit_validators()
+            known.close()
+
+    def process_item(self, item):
+        if not isinstance(item, FetchOutcome):
+            return item
+        page = outcome_to_page(item, self.run_id, self.keep_personal_data)
+        self.writer.write(page)
+        if page.status:
+            self.stats.inc_value("creditlens/pages_fetched")
+        if page.html is not None:
+            self.stats.inc_value("creditlens/pages_stored")
+        if item.unchanged:
+            self.stats.inc_value("creditlens/pages_unchanged")
+        if item.error_kind:
+            self.stats.inc_value("creditlens/errors")
+            self.stats.inc_value(f"creditlens/errors_by_kind/{item.error_kind}")
+        known = self.crawler.spider.known
+        if item.role != "discovery" and item.settled:
+            known.remember_page([item.url, *item.aliases], item.etag, item.last_modified, item.lastmod)
+        if item.role != "article" and item.status == 200:
+            for url in dict.fromkeys([item.requested_url or item.url, *item.aliases]):
+                known.stage_validators(url, item.etag, item.last_modified)
+        return item

@@ -1,0 +1,1 @@
+"""The spiders: `sources` (every discovery mode at once) and one per mode."""

@@ -1,0 +1,169 @@
+"""Real crawls of the loopback test web, each in a subprocess (Scrapy's reactor cannot restart)."""
+
+import json
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from crawl_fixtures import REPO, TestSite, crawl, crawl_command, site, start_site, write_config  # noqa: F401
+from crawler.runner import CrawlSettingsError, crawl_settings
+from warehouse.spool import Spool
+from warehouse.store import Warehouse
+
+
+def load_pages(state, db):
+    """Drain the crawl's spool into a warehouse, as the lead's job does; {path: row}."""
+    with Warehouse(db) as warehouse:
+        warehouse.drain_spool(Spool(state / "spool"))
+        rows = warehouse.con.execute(
+            "SELECT url, status, error_kind, html IS NOT NULL, encoding, source, requested_url FROM pages"
+        ).fetchall()
+    return {row[0].split(":", 2)[2].split("/", 1)[1]: row[1:] for row in rows}
+
+
+def fetched(site, since=0):
+    return [path for path, _, _ in site.log[since:]]
+
+
+def test_faults_are_recorded_robots_obeyed_and_duplicates_collapse(site, tmp_path):
+    config = write_config(site, tmp_path / "site.toml")
+    stats = crawl(config, tmp_path / "state", "run1")
+    pages = load_pages(tmp_path / "state", tmp_path / "db.duckdb")
+
+    kinds = {path: row[1] for path, row in pages.items() if row[1]}
+    assert kinds == {
+        "private/secret.html": "robots", "faults/404": "http_404", "faults/500": "http_5xx",
+        "faults/503": "http_5xx", "faults/loop-a": "redirect_loop", "faults/slow": "timeout",
+        "faults/truncated": "truncated", "faults/report": "not_html", "faults/big": "too_large",
+    }
+    assert stats["status"] == "finished" and stats["errors"] == 9
+    assert stats["errors_by_kind"]["http_5xx"] == 2
+    # stored pages, the redirect chain under its target, the GBK page decoded, HTML served as octet-stream kept
+    stored = {path for path, row in pages.items() if row[2]}
+    assert stored == {"section/", "section/page2", "news/a1.html", "news/a2.html", "news/a3.html", "news/s1.html",
+                      "news/l1.html", "news/l3.html", "news/gbk.html", "faults/octet"}
+    assert pages["news/a3.html"][5].endswith("/faults/redirect-chain")
+    assert pages["news/gbk.html"][3] == "gb18030" and pages["news/a1.html"][4] == "testsite"
+    # robots.txt obeyed; old sitemaps and entries skipped; each story fetched once despite tracking variants
+    paths = fetched(site)
+    assert not [p for p in paths if p.startswith("/private/")]
+    assert not [p for p in paths if "2001" in p or "ancient" in p]
+    assert len([p for p in paths if p.startswith("/news/a2.html")]) == 1
+    assert "news/a1/amp" not in pages  # the AMP rendering is stored under its canonical URL
+    # Retry-After honoured; our User-Agent sent
+    times = [t for p, _, t in site.log if p == "/faults/503"]
+    assert len(times) == 2 and times[1] - times[0] >= 0.9
+    agents = {headers.get("User-Agent") for _, headers, _ in site.log}
+    assert agents == {"creditlens/0.1 (+ops@example.org)"}
+
+
+def test_rerun_fetches_nothing_new_then_only_what_changed(site, tmp_path):
+    config = write_config(site, tmp_path / "site.toml")
+    state = tmp_path / "state"
+    crawl(config, state, "run1")
+    first = len(site.log)
+
+    again = crawl(config, state, "run2")
+    second = site.log[first:]
+    assert sorted(p for p, _, _ in second) == ["/feed.xml", "/robots.txt", "/robots.txt", "/section/",
+                                              "/sitemap_index.xml"]
+    assert all(h.get("If-None-Match") for p, h, _ in second if p != "/robots.txt")
+    assert again["status"] == "finished" and again["pages_stored"] == 0 and again["errors"] == 0
+
+    site.feed_version = 2  # a new story appears in the feed: it is fetched, and the transient failures retried
+    crawl(config, state, "run3")
+    third = {p for p in fetched(site, first + len(second))}
+    assert {"/feed.xml", "/news/new.html", "/faults/500", "/faults/slow", "/faults/truncated"} <= third
+    settled = {"/news/a1.html", "/news/a2.html", "/news/gbk.html", "/faults/404", "/faults/report", "/faults/big",
+               "/faults/octet", "/faults/redirect-chain"}
+    assert not third & settled
+
+
+@pytest.fixture
+def bulk_site():
+    site = TestSite(articles=240, delay=0.01)
+    server = start_site(site)
+    yield site
+    server.shutdown()
+    server.server_close()
+
+
+def spooled_lines(state):
+    return sum(len(p.read_text(encoding="utf-8").splitlines()) for p in (state / "spool").glob("*.jsonl*"))
+
+
+def test_kill_9_mid_crawl_then_resume_loses_and_doubles_nothing(bulk_site, tmp_path):
+    config = write_config(bulk_site, tmp_path / "site.toml", section=False, feeds=False)
+    state = tmp_path / "state"
+    settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 4}
+    process = subprocess.Popen(crawl_command(config, state, "run1", settings), cwd=REPO,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env={**os.environ, "PYTHONPATH": str(REPO)})
+    deadline = time.monotonic() + 30
+    while spooled_lines(state) < 60 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    spooled = {record.url for spooled in Spool(state / "spool").read() for record in spooled.records
+               if "/bulk/" in record.url and record.html}
+    known = {json.loads(line)["url"] for line in (state / "crawl" / "known.jsonl").read_text().splitlines()}
+    known = {url for url in known if "/bulk/" in url}
+    assert 40 < len(spooled) < 240, "the crawl was not killed mid-way"
+    assert known <= spooled  # the incremental store never claims a page the spool does not hold
+    first = len(bulk_site.log)
+
+    stats = crawl(config, state, "run2", settings)
+    assert stats["status"] == "finished"
+    refetched = {bulk_site.url(p) for p in fetched(bulk_site, first) if p.startswith("/bulk/")}
+    # the resumed run fetches exactly the pages the killed one had not recorded
+    assert refetched == {bulk_site.url(f"/bulk/{i}.html") for i in range(240)} - known
+
+    with Warehouse(tmp_path / "db.duckdb") as warehouse:
+        warehouse.drain_spool(Spool(state / "spool"))
+        total, distinct, stored = warehouse.con.execute(
+            "SELECT count(*), count(DISTINCT url), count(*) FILTER (html IS NOT NULL) FROM pages WHERE url LIKE '%/bulk/%'"
+        ).fetchone()
+    assert (total, distinct, stored) == (240, 240, 240)
+    assert not (state / "jobdir").exists()  # a finished crawl leaves no frontier behind
+
+
+def test_sigterm_interrupts_and_the_next_run_resumes_the_frontier(bulk_site, tmp_path):
+    config = write_config(bulk_site, tmp_path / "site.toml", section=False, feeds=False)
+    state = tmp_path / "state"
+    settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 2}
+    process = subprocess.Popen(crawl_command(config, state, "run1", settings), cwd=REPO, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               env={**os.environ, "PYTHONPATH": str(REPO)})
+    deadline = time.monotonic() + 30
+    while spooled_lines(state) < 30 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    out, _ = process.communicate(timeout=30)
+    assert '"status": "interrupted"' in out
+    assert (state / "jobdir" / "requests.queue").is_dir()
+    first = len(bulk_site.log)
+
+    crawl(config, state, "run2", settings)
+    bulk_second = [p for p in fetched(bulk_site, first) if p.startswith("/bulk/")]
+    bulk_first = {p for p in fetched(bulk_site)[:first] if p.startswith("/bulk/")}
+    assert len(bulk_first) + len(bulk_second) <= 240 + 4 and set(bulk_second) | bulk_first >= {
+        f"/bulk/{i}.html" for i in range(240)}
+
+
+def test_url_list_mode(site, tmp_path):
+    config = write_config(site, tmp_path / "site.toml")
+    urls = tmp_path / "urls.txt"
+    urls.write_text(f"# a list\n{site.url('/news/x1.html')}\nnot a url\n{site.url('/news/x2.html?utm_source=a')}\n")
+    stats = crawl(config, tmp_path / "state", "run1", {"CREDITLENS_DISCOVERY": ["urllist"], "CREDITLENS_URLLIST": str(urls)})
+    assert sorted(p for p in fetched(site) if p != "/robots.txt") == ["/news/x1.html", "/news/x2.html"]
+    assert stats["pages_stored"] == 2
+
+
+def test_bad_crawl_settings_are_one_line_errors(tmp_path):
+    with pytest.raises(CrawlSettingsError, match=r"nothere.txt: no such URL list file"):
+        crawl_settings(tmp_path, "r", {"CREDITLENS_URLLIST": str(tmp_path / "nothere.txt")})
+    with pytest.raises(CrawlSettingsError, match=r"CREDITLENS_DISCOVERY: unknown mode 'rss'"):
+        crawl_settings(tmp_path, "r", {"CREDITLENS_DISCOVERY": ["rss"]})

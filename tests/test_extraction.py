@@ -1,0 +1,180 @@
+"""Extraction on hand-written pages: clean text, metadata, page kinds, failures."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from nlp.extraction import (
+    Extraction,
+    content_hash,
+    count_words,
+    extract_page,
+    extract_pages,
+    extraction_json,
+    parse_published,
+)
+
+PARAGRAPHS = [
+    "The provincial high court said on Tuesday that it had removed 1,204 people from its list of "
+    "dishonest judgment debtors after they repaid what they owed or reached settlements with creditors.",
+    "Officials said the list, which bars people from buying plane and train tickets, had grown too long "
+    "to manage and that many entries concerned debts that had already been settled years ago.",
+    "Lawyers welcomed the review but said people who were listed by mistake still had no simple way "
+    "to appeal, and that the court's online portal often failed to load for hours at a time.",
+    "The court plans a second review in the spring and will publish the number of people removed.",
+]
+SPAM_TITLES = ["免费在线观看高清视频", "最新彩票平台注册送彩金", "手机号码测吉凶免费查询", "网赚项目日赚五百元",
+               "正规代开发票联系方式", "足球比分直播免费看", "时时彩计划软件下载"]
+
+
+def article_html(paragraphs=PARAGRAPHS, extra_body: str = "", head_extra: str = "") -> str:
+    body = "\n".join(f"<p>{p}</p>" for p in paragraphs)
+    spam = " | ".join(f'<a href="http://spam{i}.example/">{t}</a>' for i, t in enumerate(SPAM_TITLES))
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Court clears 1,204 debtors from blacklist | The Test Gazette</title>
+<meta property="og:type" content="article">
+<meta property="og:title" content="Court clears 1,204 debtors from blacklist">
+<meta property="og:site_name" content="The Test Gazette">
+<meta property="og:image" content="https://gazette.example/img/court.jpg">
+<meta name="description" content="A provincial court trims its list of dishonest debtors.">
+<meta name="author" content="Jane Roe">
+<meta name="keywords" content="courts, blacklist">
+<meta property="article:published_time" content="2024-03-05T09:30:00+08:00">
+<meta property="article:section" content="China">
+{head_extra}</head><body>
+<div class="cookie-banner"><p>We use cookies to improve your experience. Accept all cookies.</p></div>
+<nav><a href="/">Home</a> <a href="/china/">China</a> <a href="/world/">World</a></nav>
+<main><article>
+<h1>Court clears 1,204 debtors from blacklist</h1>
+<p class="byline">By Jane Roe</p>
+{body}
+<div class="share"><p>Share this article</p><p>Facebook Twitter WhatsApp Email</p></div>
+<div class="rel-links">{spam}</div>
+<p><a href="#top">Back to top</a></p>
+{extra_body}
+</article></main>
+<section class="comments"><h3>Comments</h3><p>Reader42: This is outrageous and the court should do more about it.</p></section>
+<footer><p>Copyright © 2024 The Test Gazette Ltd. All rights reserved.</p></footer>
+</body></html>"""
+
+
+def test_article_text_is_clean_and_complete():
+    extraction = extract_page(article_html(), "https://gazette.example/2024/03/05/court-clears-debtors", "gazette")
+    assert extraction.page_kind == "article", extraction.reason
+    text = extraction.article.text
+    for paragraph in PARAGRAPHS:
+        assert paragraph in text
+    assert text.split("\n")[-1] == PARAGRAPHS[-1]  # nothing after the last paragraph
+    for furniture in ["Share this", "Facebook", "Back to top", "Copyright", "cookies", "Reader42"] + SPAM_TITLES:
+        assert furniture not in text
+
+
+def test_article_metadata():
+    url = "https://gazette.example/2024/03/05/court-clears-debtors"
+    article = extract_page(article_html(), url, "gazette").article
+    assert article.article_id and article.url == url and article.source == "gazette"
+    assert article.title == "Court clears 1,204 debtors from blacklist"
+    assert article.author == "Jane Roe"
+    assert article.published_at == datetime(2024, 3, 5, 1, 30, tzinfo=timezone.utc)
+    assert article.language == "en"
+    assert article.sitename == "The Test Gazette"
+    assert article.description == "A provincial court trims its list of dishonest debtors."
+    assert article.image == "https://gazette.example/img/court.jpg"
+    assert "courts" in article.tags and "blacklist" in article.tags
+    assert article.categories == ["China"]
+    assert article.word_count == count_words(article.text) > 100
+    assert article.content_hash == content_hash(article.text)
+    assert article.duplicate_of is None and article.is_relevant is True
+
+
+def test_spam_joined_by_bars_in_text_is_removed_even_without_links():
+    spam_line = "<p>" + "| ".join(SPAM_TITLES) + "</p>"
+    extraction = extract_page(article_html(extra_body=spam_line), "https://gazette.example/a/1")
+    assert not any(title in extraction.article.text for title in SPAM_TITLES)
+
+
+def test_chinese_article_language_and_word_count():
+    paragraphs = ["最高人民法院表示，今年已有一千二百余名失信被执行人在履行义务后被移出名单。" * 2,
+                  "法院称，名单限制当事人乘坐飞机和高铁，部分记录早已过时，需要定期清理。" * 2,
+                  "律师表示欢迎这一做法，但认为被错误列入名单的人仍缺乏简便的申诉渠道。" * 2]
+    html = article_html(paragraphs).replace('lang="en"', 'lang="zh-CN"').replace("Jane Roe", "刘洋")
+    article = extract_page(html, "https://gazette.example/zh/1").article
+    assert article.language == "zh"
+    assert article.author == "刘洋"  # trafilatura drops one-word authors, i.e. every Chinese name
+    cjk = sum(1 for ch in article.text if "\u4e00" <= ch <= "\u9fff")
+    assert abs(article.word_count - cjk / 2) <= 0.1 * cjk
+
+
+def test_impossible_dates_are_rejected():
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    assert parse_published("2025-12-31T23:00:00+00:00", now) == datetime(2025, 12, 31, 23, tzinfo=timezone.utc)
+    assert parse_published("2026-02-01", now) is None
+    assert parse_published("1989-12-31", now) is None
+    assert parse_published("not a date", now) is None
+    assert parse_published("2020-05-01T08:00:00", now).tzinfo is timezone.utc
+    future = article_html().replace("2024-03-05T09:30:00+08:00", "2999-03-05T09:30:00+08:00")
+    assert extract_page(future, "https://gazette.example/a/2").article.published_at is None
+
+
+def listing_html() -> str:
+    items = "\n".join(
+        f'<li class="teaser"><h3><a href="/2024/03/0{i}/story-{i}.html">Headline number {i} about credit repair rules</a></h3>'
+        f"<p>Summary {i}: regulators describe how people may leave the blacklist after paying debts.</p>"
+        f'<span class="date">2024-03-0{i}</span></li>'
+        for i in range(1, 9)
+    )
+    return f"""<html><head><title>China news | The Test Gazette</title>
+<meta property="og:type" content="website"></head><body>
+<nav><a href="/">Home</a></nav><main><h1>China</h1><ul class="stories">{items}</ul></main></body></html>"""
+
+
+def test_listing_page_is_not_an_article():
+    extraction = extract_page(listing_html(), "https://gazette.example/news/china/latest")
+    assert extraction.page_kind == "listing" and extraction.article is None
+    assert extraction.reason.startswith("listing")
+
+
+def test_paywall_stub_is_not_an_article():
+    box = ('<div class="paywall"><h3>This article is for subscribers</h3>'
+           '<p>Subscribe for unlimited access.</p><a href="/login">Already a subscriber? Sign in</a></div>')
+    extraction = extract_page(article_html(PARAGRAPHS[:1], extra_body=box), "https://gazette.example/a/3")
+    assert extraction.page_kind == "paywall", extraction.reason
+
+
+def test_error_page_is_not_an_article():
+    html = ("<html><head><title>404 Not Found</title></head><body><h1>Page not found</h1>"
+            "<p>Sorry, the page you were looking for has moved or never existed. Try the search box.</p></body></html>")
+    extraction = extract_page(html, "https://gazette.example/missing")
+    assert extraction.page_kind == "error_page" and extraction.reason.startswith("error page")
+
+
+def test_short_page_is_too_short():
+    html = "<html><head><title>Notice</title></head><body><p>The site will be down for maintenance tonight.</p></body></html>"
+    assert extract_page(html, "https://gazette.example/notice").page_kind == "too_short"
+
+
+def test_bad_input_fails_with_reason_and_never_raises():
+    for html in ["", "   ", "\x00\x01\x02", "<html><body>" + "<div>" * 50000 + "x", "<<<>>>&&&"]:
+        extraction = extract_page(html, "https://gazette.example/bad")
+        assert extraction.page_kind in {"failed", "too_short"}
+        assert extraction.article is None and extraction.reason
+
+
+def test_extraction_json_shows_what_is_stored():
+    row = extraction_json("page.html", extract_page(article_html(), "https://gazette.example/a/4"))
+    assert {"path", "url", "title", "author", "date", "language", "sitename", "text", "page_kind", "reason"} <= set(row)
+    assert row["date"] == "2024-03-05T01:30:00+00:00" and row["page_kind"] == "article"
+    failed = extraction_json("x.html", Extraction("failed", None, "timeout after 30s"))
+    assert failed["reason"] == "timeout after 30s" and failed["text"] is None
+
+
+def test_extract_pages_survives_a_page_that_times_out():
+    slow = "<html><body>" + "".join(
+        f'<div class="c{i % 7}"><p>Paragraph {i} has some words in it to parse and score.</p><a href="/x{i}">link {i}</a></div>'
+        for i in range(30000)) + "</body></html>"
+    items = [(f"https://gazette.example/a/{i}", article_html(), "gazette") for i in range(4)]
+    items.insert(1, ("https://gazette.example/slow", slow, "gazette"))
+    results = dict(extract_pages(iter(items), workers=2, timeout=2.0))
+    assert set(results) == {url for url, _, _ in items}
+    assert results["https://gazette.example/slow"] == Extraction("failed", None, "timeout after 2s")
+    assert all(results[f"https://gazette.example/a/{i}"].page_kind == "article" for i in range(4))

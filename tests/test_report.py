@@ -1,0 +1,115 @@
+"""The HTML report: one self-contained file whose every chart renders in a real
+headless Chromium without a console message, with a screenshot saved to look at."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from test_warehouse_views import build_warehouse
+from warehouse.report import write_report
+from warehouse.store import Warehouse
+
+CHARTS = 7  # attention, attention share, themes, topics, sources, entities, network
+INSTALL_HINT = "Chromium not found: install it (Debian/Ubuntu: `apt-get install -y chromium`) to run the browser test"
+
+
+def chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        pytest.skip(INSTALL_HINT)
+    return found
+
+
+def run_chromium(tmp_path: Path, page: Path, *mode: str) -> subprocess.CompletedProcess:
+    """Headless Chromium with no network at all (every host name resolves to nothing)."""
+    return subprocess.run(
+        [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'chromium-profile'}", "--host-resolver-rules=MAP * ~NOTFOUND",
+         "--enable-logging=stderr", "--v=0", "--hide-scrollbars", *mode, page.as_uri()],
+        capture_output=True, text=True, timeout=90,
+    )
+
+
+class SvgCounter(HTMLParser):
+    """Counts the child elements of each <svg> in a document."""
+
+    def __init__(self):
+        super().__init__()
+        self.children: list[int] = []
+        self.depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "svg":
+            self.children.append(0)
+            self.depth = 1
+        elif self.depth:
+            if self.depth == 1:
+                self.children[-1] += 1
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+
+    def handle_startendtag(self, tag, attrs):
+        if self.depth == 1:
+            self.children[-1] += 1
+
+
+def svg_children(dom: str) -> list[int]:
+    counter = SvgCounter()
+    counter.feed(dom)
+    return counter.children
+
+
+def console_messages(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if "CONSOLE" in line]
+
+
+@pytest.fixture
+def report(tmp_path) -> Path:
+    with build_warehouse(tmp_path / "report.duckdb") as wh:
+        return write_report(wh.con, tmp_path / "out" / "report.html")
+
+
+def test_report_is_one_self_contained_file(report):
+    page = report.read_text(encoding="utf-8")
+    assert [p.name for p in report.parent.iterdir()] == ["report.html"]  # no temporary file left behind
+    assert not re.search(r"<(script|link|img|iframe)\b", page, re.IGNORECASE)
+    assert not re.search(r"url\(|@import|src=", page, re.IGNORECASE)
+    assert page.count("<svg") == CHARTS
+    assert "Travel bans" in page and "Supreme People&#x27;s Court" in page
+    assert "1,100,000 tickets" in page  # the table of reported figures
+
+
+def test_every_chart_renders_in_chromium_without_console_messages(report, tmp_path):
+    dumped = run_chromium(tmp_path, report, "--dump-dom")
+    assert dumped.returncode == 0, dumped.stderr[-2000:]
+    assert console_messages(dumped.stderr) == []
+    counts = svg_children(dumped.stdout)
+    assert len(counts) == CHARTS and all(n > 0 for n in counts), counts
+    assert "<table>" in dumped.stdout
+
+    screenshot = tmp_path / "report.png"
+    shot = run_chromium(tmp_path, report, f"--screenshot={screenshot}", "--window-size=1280,2400")
+    assert shot.returncode == 0, shot.stderr[-2000:]
+    assert console_messages(shot.stderr) == []
+    assert screenshot.stat().st_size > 20_000  # a blank page is a few kilobytes
+    print(f"report screenshot: {screenshot}")
+
+
+def test_a_report_of_an_empty_warehouse_says_so_in_every_chart(tmp_path):
+    with Warehouse(tmp_path / "empty.duckdb") as wh:
+        report = write_report(wh.con, tmp_path / "empty.html")
+    dumped = run_chromium(tmp_path, report, "--dump-dom")
+    assert console_messages(dumped.stderr) == []
+    counts = svg_children(dumped.stdout)
+    assert len(counts) == CHARTS and all(n > 0 for n in counts)
+    assert "No dated articles yet" in dumped.stdout and "No figures reported yet" in dumped.stdout

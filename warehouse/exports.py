@@ -1,0 +1,309 @@
+"""Exports for researchers: articles, entity mentions and the topic model summary,
+as CSV, JSON lines, Parquet or (topics) Markdown, narrowed by date, source, theme
+and a search query.
+
+Files open as they are in pandas, polars and DuckDB: lists become "; "-joined text
+in CSV only.  A large articles export to Parquet is written as a folder partitioned
+by month (`month=2024-03/…`), which every one of those readers takes as one table.
+Each export is written beside its target and renamed into place, so a cron job
+never leaves a half-written file where a researcher expects a whole one.
+
+The stored text is redacted upstream; as a second line of defence exports mask
+anything still shaped like a Chinese resident ID number or a mobile number, and
+raw HTML is never exported.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from warehouse.search import ParsedQuery, filter_sql, matching_sql
+
+FORMATS = {
+    "articles": ("csv", "json", "parquet"),
+    "entities": ("csv", "json", "parquet"),
+    "topics": ("csv", "json", "parquet", "md"),
+}
+
+# An articles export to Parquet with more rows than this is partitioned by month.
+PARTITION_ROWS = 200_000
+REPRESENTATIVE_ARTICLES = 5
+
+# RE2 patterns (no look-around): the digit run is masked, its neighbours kept.
+_RESIDENT_ID = r"(^|[^0-9])[1-9][0-9]{16}[0-9Xx]([^0-9A-Za-z]|$)"
+_MOBILE = r"(^|[^0-9])(?:\+?86[ -]?)?1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4}([^0-9]|$)"
+
+
+class ExportError(ValueError):
+    """The export cannot be written as asked; the message is one line for the user."""
+
+
+def masked(column: str) -> str:
+    """SQL for `column` with resident ID numbers and mobile numbers masked."""
+    inner = f"regexp_replace({column}, '{_RESIDENT_ID}', '\\1[redacted]\\2', 'g')"
+    return f"regexp_replace({inner}, '{_MOBILE}', '\\1[redacted]\\2', 'g')"
+
+
+def selection_sql(
+    con: duckdb.DuckDBPyConnection, since=None, until=None, source=None, theme=None, query=None
+) -> tuple[str, list]:
+    """A SELECT of the article ids the filters (and the search query, if any) pick."""
+    if query:
+        return matching_sql(con, ParsedQuery(query), since=since, until=until, source=source, theme=theme)
+    conditions, params = filter_sql(since=since, until=until, source=source, theme=theme)
+    return f"SELECT article_id FROM articles WHERE {' AND '.join(conditions) or 'true'}", params
+
+
+_ARTICLES_SQL = """
+WITH selected AS ({selection}),
+article_themes AS (
+    SELECT article_id, list(theme ORDER BY score DESC) AS themes FROM themes GROUP BY article_id
+)
+SELECT a.article_id, a.url, a.source, {title} AS title, a.author, a.published_at,
+       coalesce(strftime(timezone('UTC', a.published_at), '%Y-%m'), 'undated') AS month,
+       a.language, a.word_count, a.is_relevant, a.relevance, a.duplicate_of,
+       {themes} AS themes, main.topic_id, current_topics.label AS topic,
+       {text} AS text
+FROM articles a
+JOIN selected USING (article_id)
+LEFT JOIN article_themes USING (article_id)
+LEFT JOIN article_main_topic main USING (article_id)
+LEFT JOIN current_topics USING (topic_id)
+ORDER BY a.published_at NULLS LAST, a.article_id
+"""
+
+_ENTITIES_SQL = """
+WITH selected AS ({selection})
+SELECT e.article_id, a.source, a.published_at, a.url, e.entity_id,
+       coalesce(c.name, e.text) AS name, c.type, e.label, {text} AS text, e.start_char, e.end_char
+FROM entities e
+JOIN selected USING (article_id)
+JOIN articles a USING (article_id)
+LEFT JOIN entity_catalog c USING (entity_id)
+ORDER BY a.published_at NULLS LAST, e.article_id, e.start_char
+"""
+
+
+def export(
+    con: duckdb.DuckDBPyConnection,
+    what: str,
+    fmt: str,
+    out: Path,
+    since: date | None = None,
+    until: date | None = None,
+    source: str | None = None,
+    theme: str | None = None,
+    query: str | None = None,
+) -> Path:
+    """Write the export and return where it went (a folder for a partitioned export)."""
+    if what not in FORMATS:
+        raise ExportError(f"cannot export {what!r}: choose one of {', '.join(FORMATS)}")
+    if fmt not in FORMATS[what]:
+        raise ExportError(f"{what} cannot be exported as {fmt!r}: choose one of {', '.join(FORMATS[what])}")
+    out = Path(out)
+    if out.is_dir() and not _is_partitioned_export(out):
+        raise ExportError(f"{out} is a folder that is not an earlier creditlens export; give a file path")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    selection, params = selection_sql(con, since=since, until=until, source=source, theme=theme, query=query)
+    if what == "topics":
+        return _export_topics(con, fmt, out, selection, params, _describe_filters(since, until, source, theme, query))
+    if what == "articles":
+        sql = _ARTICLES_SQL.format(
+            selection=selection, title=masked("a.title"), text=masked("a.text"),
+            themes="array_to_string(coalesce(article_themes.themes, []), '; ')" if fmt == "csv"
+            else "coalesce(article_themes.themes, [])",
+        )
+    else:
+        sql = _ENTITIES_SQL.format(selection=selection, text=masked("e.text"))
+    if what == "articles" and fmt == "parquet":
+        if con.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0] > PARTITION_ROWS:
+            return _write_partitioned(con, sql, params, out)
+    _copy(con, sql, params, fmt, out)
+    return out
+
+
+def _copy(con, sql: str, params: list, fmt: str, out: Path) -> None:
+    options = {"csv": "FORMAT csv, HEADER true", "json": "FORMAT json", "parquet": "FORMAT parquet"}[fmt]
+    part = out.with_name(out.name + ".part")
+    con.execute(f"COPY ({sql}) TO '{_quote(part)}' ({options})", params)
+    if out.is_dir():  # an earlier partitioned export of the same name
+        shutil.rmtree(out)
+    os.replace(part, out)
+
+
+def _write_partitioned(con, sql: str, params: list, out: Path) -> Path:
+    part = out.with_name(out.name + ".part")
+    shutil.rmtree(part, ignore_errors=True)
+    con.execute(f"COPY ({sql}) TO '{_quote(part)}' (FORMAT parquet, PARTITION_BY (month))", params)
+    if out.exists():
+        shutil.rmtree(out)
+    os.replace(part, out)
+    return out
+
+
+def _is_partitioned_export(folder: Path) -> bool:
+    entries = list(folder.iterdir())
+    return bool(entries) and all(e.is_dir() and e.name.startswith("month=") for e in entries)
+
+
+def _quote(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _describe_filters(since, until, source, theme, query) -> str:
+    parts = []
+    if since or until:
+        parts.append(f"published {since or '…'} to {until or '…'}")
+    if source:
+        parts.append(f"source {source}")
+    if theme:
+        parts.append(f"theme {theme}")
+    if query:
+        parts.append(f"matching {query!r}")
+    return ", ".join(parts) or "all articles"
+
+
+# -- topics -------------------------------------------------------------------------
+
+
+def topic_summary(con: duckdb.DuckDBPyConnection, selection: str, params: list) -> tuple[dict, list[dict]]:
+    """The current model and, per topic, its terms, size and the selected articles'
+    counts by month and source, with its representative articles: those it dominates
+    with the highest weight (syndicated copies left out)."""
+    model = con.execute(
+        "SELECT model_id, method, k, fitted_at, n_docs, npmi FROM topic_models WHERE is_current "
+        "ORDER BY fitted_at DESC NULLS LAST LIMIT 1"
+    ).fetchone()
+    if model is None:
+        raise ExportError("no current topic model: run `creditlens topics fit` first")
+    model_info = dict(zip(("model_id", "method", "k", "fitted_at", "n_docs", "npmi"), model))
+    topics = [
+        dict(zip(("topic_id", "label", "terms", "weights", "size", "share", "npmi"), row))
+        for row in con.execute(
+            "SELECT topic_id, label, terms, weights, size, share, npmi FROM current_topics ORDER BY topic_id"
+        ).fetchall()
+    ]
+    main = f"""
+        WITH selected AS ({selection})
+        SELECT m.topic_id, a.source,
+               coalesce(strftime(timezone('UTC', a.published_at), '%Y-%m'), 'undated') AS month
+        FROM article_main_topic m JOIN selected USING (article_id) JOIN articles a USING (article_id)
+    """
+    counts = {}
+    for key in ("month", "source"):
+        for topic_id, value, n in con.execute(
+            f"SELECT topic_id, {key}, count(*) FROM ({main}) GROUP BY ALL ORDER BY 1, 3 DESC, 2", params
+        ).fetchall():
+            counts.setdefault((topic_id, key), []).append({key: value, "articles": n})
+    representative = {}
+    for topic_id, title, url, source, weight in con.execute(
+        f"""
+        WITH selected AS ({selection}), ranked AS (
+            SELECT t.topic_id, {masked('a.title')} AS title, a.url, a.source, t.weight,
+                   row_number() OVER (PARTITION BY t.topic_id ORDER BY t.weight DESC, a.article_id) AS rank
+            FROM article_main_topic t
+            JOIN selected USING (article_id)
+            JOIN articles a USING (article_id)
+            WHERE a.duplicate_of IS NULL
+        )
+        SELECT topic_id, title, url, source, weight FROM ranked WHERE rank <= {REPRESENTATIVE_ARTICLES}
+        ORDER BY topic_id, rank
+        """,
+        params,
+    ).fetchall():
+        representative.setdefault(topic_id, []).append(
+            {"title": title, "url": url, "source": source, "weight": round(weight, 4)}
+        )
+    for topic in topics:
+        tid = topic["topic_id"]
+        topic["terms"] = topic["terms"] or []
+        topic["weights"] = [round(w, 4) for w in (topic["weights"] or [])]
+        topic["by_month"] = sorted(counts.get((tid, "month"), []), key=lambda r: r["month"])
+        topic["by_source"] = counts.get((tid, "source"), [])
+        topic["articles"] = sum(r["articles"] for r in topic["by_month"])
+        topic["representative"] = representative.get(tid, [])
+    return model_info, topics
+
+
+def _export_topics(con, fmt: str, out: Path, selection: str, params: list, filters: str) -> Path:
+    model, topics = topic_summary(con, selection, params)
+    part = out.with_name(out.name + ".part")
+    if fmt == "json":
+        with open(part, "w", encoding="utf-8") as handle:
+            for topic in topics:
+                handle.write(json.dumps({"model_id": model["model_id"], **topic}, ensure_ascii=False) + "\n")
+    elif fmt == "parquet":
+        pq.write_table(pa.Table.from_pylist([{"model_id": model["model_id"], **t} for t in topics]), part)
+    elif fmt == "csv":
+        with open(part, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["model_id", "topic_id", "label", "size", "share", "npmi", "articles",
+                             "top_terms", "representative", "by_month", "by_source"])
+            for t in topics:
+                writer.writerow([
+                    model["model_id"], t["topic_id"], t["label"], t["size"], t["share"], t["npmi"], t["articles"],
+                    "; ".join(f"{term} ({w:.3f})" for term, w in zip(t["terms"], t["weights"])),
+                    "; ".join(f"{r['title']} <{r['url']}>" for r in t["representative"]),
+                    "; ".join(f"{r['month']}: {r['articles']}" for r in t["by_month"]),
+                    "; ".join(f"{r['source']}: {r['articles']}" for r in t["by_source"]),
+                ])
+    else:
+        part.write_text(topics_markdown(model, topics, filters), encoding="utf-8")
+    os.replace(part, out)
+    return out
+
+
+def _md(text) -> str:
+    """Text safe inside a Markdown table cell or link label."""
+    return str(text if text is not None else "").replace("|", "\\|").replace("[", "\\[").replace("]", "\\]").replace("\n", " ")
+
+
+def _percent(share) -> str:
+    return f"{share * 100:.1f}%" if share is not None else "–"
+
+
+def topics_markdown(model: dict, topics: list[dict], filters: str) -> str:
+    """A topic-model appendix a researcher can paste into a paper."""
+    fitted = model["fitted_at"].strftime("%Y-%m-%d") if model["fitted_at"] else "an unknown date"
+    npmi = f"{model['npmi']:.3f}" if model["npmi"] is not None else "not measured"
+    lines = [
+        "# Topic model summary",
+        "",
+        f"Model `{model['model_id']}`: {str(model['method'] or '').upper()} with k = {model['k']} topics, "
+        f"fitted on {fitted} over {model['n_docs']} documents; mean NPMI coherence {npmi}.",
+        f"Article counts below cover: {filters}; each article counts once, under its dominant topic.",
+        "",
+        "| Topic | Label | Top terms | Documents (share) | Articles |",
+        "|---:|---|---|---:|---:|",
+    ]
+    for t in topics:
+        lines.append(
+            f"| {t['topic_id']} | {_md(t['label'])} | {_md(', '.join(t['terms'][:8]))} | "
+            f"{t['size'] if t['size'] is not None else '–'} ({_percent(t['share'])}) | {t['articles']} |"
+        )
+    for t in topics:
+        lines += ["", f"## Topic {t['topic_id']}: {_md(t['label'])}", ""]
+        lines.append("Top terms (weight): " + ", ".join(
+            f"{_md(term)} ({w:.3f})" for term, w in zip(t["terms"], t["weights"])
+        ) + ".")
+        if t["representative"]:
+            lines += ["", "Representative articles (dominated by this topic, highest weight first):", ""]
+            for number, r in enumerate(t["representative"], 1):
+                url = (r["url"] or "").replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+                lines.append(f"{number}. [{_md(r['title'] or r['url'])}]({url}) — {_md(r['source'])}, weight {r['weight']:.2f}")
+        if t["by_month"]:
+            lines += ["", "| Month | Articles |", "|---|---:|"]
+            lines += [f"| {r['month']} | {r['articles']} |" for r in t["by_month"]]
+        if t["by_source"]:
+            lines += ["", "| Source | Articles |", "|---|---:|"]
+            lines += [f"| {_md(r['source'])} | {r['articles']} |" for r in t["by_source"]]
+    return "\n".join(lines) + "\n"
