@@ -27,6 +27,7 @@ import argparse
 import gzip
 import hashlib
 import json
+import os
 import re
 import sys
 import time
@@ -180,7 +181,8 @@ def main() -> None:
     print("our page kinds: " + ", ".join(f"{k} {n}" for k, n in kinds.most_common()))
     bare_rate, our_rate = len(pages) / bare_seconds, len(pages) / our_seconds
     print(f"speed: bare {bare_rate:.1f} pages/s (1 process), ours {our_rate:.1f} pages/s "
-          f"({args.workers or 'all'} cores); ratio ours/bare {our_rate / bare_rate:.2f}")
+          f"({args.workers or os.cpu_count()} worker processes); ratio ours/bare {our_rate / bare_rate:.2f}; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other processes compete for them)")
     if args.show_misses:
         show_misses(pages, bare, ours, extractions)
 

@@ -24,7 +24,6 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 from pathlib import Path
 
-from spacy.attrs import IDX, SENT_START
 from spacy.tokens import Doc
 
 from nlp import privacy
@@ -32,7 +31,7 @@ from nlp.figures import find_figures
 from nlp.gazetteer import Gazetteer
 from nlp.linking import Linker, derived_id
 from nlp.quotes import find_quotes
-from nlp.tagging import build_pipeline, model_version
+from nlp.tagging import build_pipeline, model_version, sentence_spans
 from nlp.themes import Taxonomy
 from warehouse.records import Annotations, Entity, Figure, Quote, ThemeHit
 
@@ -51,16 +50,16 @@ class _Core:
         self.linker = Linker(self.gazetteer)
 
     def annotate(self, items: Iterable[tuple[str, str]], batch_size: int) -> Iterator[Annotations]:
-        prepared = ((self._prepare(text), article_id) for article_id, text in items)
-        for doc, article_id in self.nlp.pipe(prepared, as_tuples=True, batch_size=batch_size):
-            yield self._annotations(article_id, doc)
+        prepared = ((text, (article_id, text)) for article_id, text in
+                    ((article_id, self._prepare(text)) for article_id, text in items))
+        for doc, (article_id, text) in self.nlp.pipe(prepared, as_tuples=True, batch_size=batch_size):
+            yield self._annotations(article_id, text, doc)
 
     def _prepare(self, text: str) -> str:
         text = text if isinstance(text, str) else ""
         return text if self.keep_personal_data else privacy.redact(text)
 
-    def _annotations(self, article_id: str, doc: Doc) -> Annotations:
-        text = doc.text
+    def _annotations(self, article_id: str, text: str, doc: Doc) -> Annotations:
         # spans no row may touch: personal numbers kept in the text, and the placeholders
         # redaction left (the model would happily call "ID REDACTED" an organisation)
         blocked = [(s, e) for s, e, _ in privacy.personal_spans(text)] if self.keep_personal_data else []
@@ -69,8 +68,8 @@ class _Core:
         def clear(start: int, end: int) -> bool:
             return not any(s < end and start < e for s, e in blocked)
 
-        mentions = [m for m in self.linker.link(doc) if clear(m.start, m.end)]
-        sentences = sentence_spans(doc)
+        mentions = [m for m in self.linker.link(doc, text) if clear(m.start, m.end)]
+        sentences = sentence_spans(text)
         return Annotations(
             article_id=article_id,
             text=text,
@@ -88,18 +87,6 @@ class _Core:
                 if clear(f.start_char, f.start_char + 1)
             ],
         )
-
-
-def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
-    """(start, end) characters of each sentence, read from the token arrays: iterating
-    `doc.sents` builds a Python object per token and costs a tenth of the model's time."""
-    if not len(doc):
-        return []
-    table = doc.to_array([SENT_START, IDX])
-    starts = table[table[:, 0] == 1, 1].tolist() or [0]
-    if starts[0] != 0:
-        starts.insert(0, 0)
-    return list(zip(starts, starts[1:] + [len(doc.text)]))
 
 
 def _redacted(value: str | None) -> str | None:

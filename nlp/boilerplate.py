@@ -40,11 +40,16 @@ def _normalise(text: str) -> str:
 class Vocabulary:
     widget_words: frozenset[str]
     widget_markers: frozenset[str]
-    widget_lines_zh: frozenset[str]
+    widget_lines: frozenset[str]
     footer_prefixes: tuple[str, ...]
     footer_phrases: tuple[str, ...]
     footer_max_chars: int
     spam_markers: tuple[str, ...]
+    related_lead_ins: tuple[str, ...]
+    promo_phrases: tuple[str, ...]
+    lead_in_max_words: int
+    update_stamp_prefixes: tuple[str, ...]
+    update_stamp_max_words: int
     link_run_separators: re.Pattern
     link_run_min_parts: int
     link_run_max_part_chars: int
@@ -56,11 +61,16 @@ def vocabulary() -> Vocabulary:
     return Vocabulary(
         widget_words=frozenset(data["widget_words"]),
         widget_markers=frozenset(data["widget_markers"]),
-        widget_lines_zh=frozenset(data["widget_lines_zh"]),
+        widget_lines=frozenset(data["widget_lines"]),
         footer_prefixes=tuple(p.lower() for p in data["footer_prefixes"]),
         footer_phrases=tuple(p.lower() for p in data["footer_phrases"]),
         footer_max_chars=data["footer_max_chars"],
         spam_markers=tuple(data["spam_markers"]),
+        related_lead_ins=tuple(p.lower() for p in data["related_lead_ins"]),
+        promo_phrases=tuple(p.lower() for p in data["promo_phrases"]),
+        lead_in_max_words=data["lead_in_max_words"],
+        update_stamp_prefixes=tuple(p.lower() for p in data["update_stamp_prefixes"]),
+        update_stamp_max_words=data["update_stamp_max_words"],
         link_run_separators=re.compile("[" + re.escape(data["link_run_separators"]) + "]"),
         link_run_min_parts=data["link_run_min_parts"],
         link_run_max_part_chars=data["link_run_max_part_chars"],
@@ -71,7 +81,7 @@ def is_widget_line(line: str) -> bool:
     """A line made only of share/follow/back-to-top words, e.g. "Share: Facebook Twitter Email"."""
     v = vocabulary()
     lowered = line.lower()
-    if _SPACE_AND_PUNCTUATION.sub("", lowered) in v.widget_lines_zh:
+    if _SPACE_AND_PUNCTUATION.sub("", lowered) in v.widget_lines:
         return True
     words = _WORD.findall(lowered)
     return bool(words) and all(w in v.widget_words for w in words) and any(w in v.widget_markers for w in words)
@@ -84,6 +94,21 @@ def is_footer_line(line: str) -> bool:
         return False
     lowered = line.strip().lower()
     return lowered.startswith(v.footer_prefixes) or any(p in lowered for p in v.footer_phrases)
+
+
+def is_promotion_line(line: str) -> bool:
+    """A "Read also: <other story>" lead-in, a newsletter/sign-up/subscription prompt, or a
+    "Last updated" stamp."""
+    v = vocabulary()
+    words = len(line.split())
+    if words > v.lead_in_max_words:
+        return False
+    lowered = _SPACE.sub(" ", _EDGE_PUNCTUATION.sub("", line.lower()))
+    if words <= v.update_stamp_max_words and lowered.startswith(v.update_stamp_prefixes):
+        return True
+    if any(lowered.startswith(p) and not lowered[len(p):len(p) + 1].isalnum() for p in v.related_lead_ins):
+        return True
+    return any(p in lowered for p in v.promo_phrases)
 
 
 def is_link_run(line: str) -> bool:
@@ -149,5 +174,6 @@ def strip_boilerplate(text: str) -> str:
         if line
         and not is_widget_line(_EDGE_PUNCTUATION.sub("", line) or line)
         and not is_footer_line(line)
+        and not is_promotion_line(line)
         and not is_link_run(line)
     )

@@ -24,7 +24,6 @@ from datetime import datetime, timedelta, timezone
 from multiprocessing.connection import Connection, wait
 
 import trafilatura
-from htmldate import find_date
 from trafilatura.utils import load_html
 
 from nlp import pagekind
@@ -128,16 +127,17 @@ def _date_params() -> dict:
     }
 
 
-def _published(tree, found: str | None) -> datetime | None:
+def _published(declared: str | None, found: str | None) -> datetime | None:
     """The publication time.  trafilatura hands htmldate the page URL, and a date in the
-    URL (/2024/03/05/) wins over the page's own timestamp, losing the time of day; when
-    the date found has no time, htmldate is asked again without the URL."""
+    URL (/2024/03/05/) wins over the page's own timestamp, losing the time of day; the
+    timestamp the page declares (JSON-LD, article:published_time) restores it when it
+    falls on the same day give or take the time zone."""
     published = parse_published(found)
-    if published is not None and published.time() == datetime.min.time():
-        timed = parse_published(find_date(tree, **_date_params()))
-        if timed is not None and timed.date() in {published.date(), (published + timedelta(days=1)).date(),
-                                                  (published - timedelta(days=1)).date()}:
-            return timed
+    timestamp = parse_published(declared)
+    if published is None:
+        return timestamp
+    if timestamp is not None and published.time() == datetime.min.time() and abs(timestamp - published) <= timedelta(days=1):
+        return timestamp
     return published
 
 
@@ -186,7 +186,7 @@ def _extract(html: str, url: str, source: str | None) -> Extraction:
         title=document.title or signals.heading or signals.title or None,
         source=source,
         author=document.author or meta_author,
-        published_at=_published(tree, document.date),
+        published_at=_published(signals.published, document.date),
         language=detect_language(text),
         word_count=word_count,
         content_hash=content_hash(text),
@@ -283,9 +283,17 @@ class _Pool:
         child.close()
         # A page's deadline must not include the worker's start-up (the forkserver imports
         # trafilatura once, which takes seconds on a busy machine).
-        if not parent.poll(WORKER_START_TIMEOUT) or parent.recv() != READY:
+        try:
+            started = parent.poll(WORKER_START_TIMEOUT) and parent.recv() == READY
+        except (EOFError, OSError):
+            started = False
+        if not started:
             process.kill()
-            raise ExtractionPoolError(f"extraction worker did not start within {WORKER_START_TIMEOUT:g}s")
+            process.join()
+            raise ExtractionPoolError(
+                f"extraction worker did not start (exit code {process.exitcode}); "
+                "is the calling script missing an `if __name__ == '__main__':` guard?"
+            )
         return _Worker(process, parent)
 
     def _replace(self, worker: _Worker) -> None:

@@ -25,6 +25,7 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
 _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
 _CN_BIG = {"万": 10**4, "亿": 10**8}
 _CN_CHARS = "".join(_CN_DIGITS) + "".join(_CN_SMALL) + "".join(_CN_BIG)
+_ANY_NUMBER = re.compile(rf"[\d{_CN_CHARS}]")
 _SCALES = {"thousand": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12,
            "万": 1e4, "亿": 1e8, "百万": 1e6, "千万": 1e7}
 _CURRENCY_BEFORE = {"us$": "USD", "$": "USD", "usd": "USD", "hk$": "HKD", "hkd": "HKD", "€": "EUR", "eur": "EUR",
@@ -99,7 +100,7 @@ def find_figures(text: str, sentences: list[tuple[int, int]]) -> list[FoundFigur
     found: list[FoundFigure] = []
     for start, end in sentences:
         sentence = text[start:end]
-        if not any(ch.isdigit() or ch in _CN_CHARS for ch in sentence):
+        if not _ANY_NUMBER.search(sentence):
             continue
         skip_until = -1
         for match in _FIGURE.finditer(sentence):

@@ -61,11 +61,14 @@ class Linker:
             for form in entry.surface_forms():
                 self.index.setdefault(normalise(form), entry.id)
 
-    def link(self, doc: Doc) -> list[Mention]:
+    def link(self, doc: Doc, text: str | None = None) -> list[Mention]:
+        """The linked mentions of a document; pass its `text` when at hand, since
+        `doc.text` is rebuilt token by token on every access."""
+        text = doc.text if text is None else text
         mentions = [m for m in (self._mention(ent) for ent in doc.ents) if m is not None]
-        mentions = self._rejoin(doc.text, mentions)
-        mentions.extend(self._surnamed(doc.text, mentions))
-        mentions.extend(_repeated_surnames(doc.text, mentions))
+        mentions = self._rejoin(text, mentions)
+        mentions.extend(self._surnamed(text, mentions))
+        mentions.extend(_repeated_surnames(text, mentions))
         mentions.sort(key=lambda m: m.start)
         _attach_surnames(mentions)
         return mentions

@@ -89,6 +89,7 @@ class PageSignals:
     accessible_for_free: bool = True
     paywall_phrase: str | None = None
     headlines: set[str] = field(default_factory=set)
+    published: str | None = None  # the declared publication timestamp (JSON-LD or meta)
     # Texts of the list items / cards holding a headline link, without whitespace (markup
     # decides where spaces fall, so they are not compared), "\n"-joined.
     teasers: str = ""
@@ -126,6 +127,23 @@ def _json_ld_items(tree: etree._Element):
                 stack.extend(v for k, v in item.items() if k == "@graph")
 
 
+def _paywall_phrase(tree: etree._Element) -> str | None:
+    """A paywall phrase in the visible text.  The whole text is searched first (one fast
+    pass); only on a hit are scripts left out, since paywall scripts carry such phrases
+    on free articles too."""
+    body = tree.find(".//body")
+    if body is None:
+        return None
+    everything = _normalise(body.text_content()).lower()
+    candidates = [p for p in vocabulary().paywall_phrases if p in everything]
+    if not candidates:
+        return None
+    visible = _normalise(" ".join(
+        body.xpath(".//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]")
+    )).lower()
+    return next((p for p in candidates if p in visible), None)
+
+
 def read_signals(tree: etree._Element) -> PageSignals:
     signals = PageSignals()
     signals.title = _normalise(tree.findtext(".//title") or "")
@@ -133,54 +151,54 @@ def read_signals(tree: etree._Element) -> PageSignals:
     signals.heading = _normalise(h1.text_content()) if h1 is not None else ""
     for meta in tree.iterfind(".//meta[@property='og:type']"):
         signals.og_type = (meta.get("content") or "").strip().lower()
+    for meta in tree.xpath(".//meta[@property='article:published_time' or @name='article:published_time' "
+                           "or @itemprop='datePublished']"):
+        signals.published = signals.published or (meta.get("content") or "").strip() or None
     for item in _json_ld_items(tree):
+        if isinstance(item.get("datePublished"), str):
+            signals.published = signals.published or item["datePublished"].strip() or None
         types = item.get("@type", [])
         for t in types if isinstance(types, list) else [types]:
             if isinstance(t, str):
                 signals.schema_types.add(t.lower())
         if str(item.get("isAccessibleForFree", "true")).lower() == "false":
             signals.accessible_for_free = False
-    body = tree.find(".//body")
-    visible = " ".join(
-        body.xpath(".//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]")
-    ).lower() if body is not None else ""
-    visible = _normalise(visible)
-    signals.paywall_phrase = next((p for p in vocabulary().paywall_phrases if p in visible), None)
-    teasers = []
+    signals.paywall_phrase = _paywall_phrase(tree)
+    cards: dict[etree._Element, str | None] = {}  # one text per card, however many links it holds
     for anchor in tree.iterfind(".//a[@href]"):
         text = _normalise(anchor.text_content())
         if _is_headline(text):
             signals.headlines.add(text)
-            card = _teaser_card(anchor)
-            if card is not None:
-                teasers.append(card)
-    signals.teasers = "\n".join(teasers)
+            container = _teaser_container(anchor)
+            if container is not None and container not in cards:
+                cards[container] = _card_text(container)
+    signals.teasers = "\n".join(text for text in cards.values() if text)
     return signals
 
 
-def _teaser_card(anchor: etree._Element) -> str | None:
-    """Text of the list item or card a headline link sits in (a heading's parent counts
-    as the card), or None when the link sits in running text or in a block that is too
-    large or links to more than one story (a card leads to one page, perhaps with a
-    second link to its comments)."""
+def _teaser_container(anchor: etree._Element) -> etree._Element | None:
+    """The list item or card a headline link sits in (a heading's parent counts as the
+    card), or None when the link sits in running text."""
     element = anchor.getparent()
     for _ in range(4):
         if element is None:
             return None
         tag = element.tag if isinstance(element.tag, str) else ""
         if tag in HEADINGS:
-            element = element.getparent()
-            break
+            return element.getparent()
         if tag in TEASER_CONTAINERS:
-            break
+            return element
         element = element.getparent()
-    else:
+    return None
+
+
+def _card_text(card: etree._Element) -> str | None:
+    """The card's text without whitespace, or None when the block is too large or links to
+    more than one story to be a teaser (a card leads to one page, perhaps with a second
+    link to its comments)."""
+    if len({a.get("href", "").split("#")[0] for a in card.iterfind(".//a[@href]")}) > TEASER_MAX_TARGETS:
         return None
-    if element is None:
-        return None
-    if len({a.get("href", "").split("#")[0] for a in element.iterfind(".//a[@href]")}) > TEASER_MAX_TARGETS:
-        return None
-    text = _SPACE.sub("", element.text_content())
+    text = _SPACE.sub("", card.text_content())
     return text if len(text) <= TEASER_MAX_CHARS else None
 
 

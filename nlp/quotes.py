@@ -30,8 +30,6 @@ _VERBS = (
     r"believed|cautioned|countered|replied|recounted|observed|remarked|announced|confirmed"
 )
 _VERB = re.compile(rf"\b(?:{_VERBS})\b")
-_PRONOUNS = {"he", "she", "they"}
-_PRONOUN = re.compile(r"\b(he|she|they)\b", re.IGNORECASE)
 _QUOTED = re.compile(r"\u201c([^\u201d\n]+)\u201d|\"([^\"\n]+)\"")
 # adverbs and auxiliaries that may stand between a speaker and the verb ("Liu also said")
 _BETWEEN = r"(?:\s+(?:also|later|previously|then|once|has|had|have|further|again|recently|earlier))*"
@@ -142,7 +140,6 @@ class _Finder:
     def indirect(self) -> list[FoundQuote]:
         found = []
         for start, end in self.sentences:
-            # the words outside quotation marks: a sentence may run on into a quotation
             # the words outside quotation marks; what follows a quotation is its attribution,
             # and what precedes one is a claim only when it ends a sentence of its own
             if any(quote_start <= start < quote_end for quote_start, quote_end in self.quoted):
@@ -202,7 +199,8 @@ class _Finder:
         """The speaker named at `position`: a person or organisation entity starting there
         (after a few lower-case role words such as 'court spokesman' when allowed), or a
         pronoun resolved to the person most recently named before it.  With `until`,
-        nothing but adverbs may stand between the name and that position (the verb)."""
+        nothing but an apposition and adverbs may stand between the name and that
+        position (the verb)."""
         window = self.text[position : position + 80]
         pronoun = re.match(r"\s*(he|she|they)\b", window, re.IGNORECASE)
         if pronoun:
@@ -281,11 +279,9 @@ class _Finder:
         for mention in self.mentions:
             offset = mention.start - phrase_start
             if 0 < offset < len(phrase) and mention.label in {"ORG", "FAC", "GPE"}:
-                preposition = None
-                for preposition in _ROLE_ORG_SPLIT.finditer(phrase, 0, offset + 1):
-                    pass
-                if preposition is not None and preposition.end() >= offset - 4:
-                    return preposition
+                prepositions = list(_ROLE_ORG_SPLIT.finditer(phrase, 0, offset + 1))
+                if prepositions and prepositions[-1].end() >= offset - 4:  # "at (the) X"
+                    return prepositions[-1]
         return _ROLE_ORG_SPLIT.search(phrase)
 
     def _organisation(self, position: int, phrase: str) -> tuple[str, str | None]:

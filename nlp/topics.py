@@ -5,18 +5,24 @@ researcher needs to reproduce or audit it: every parameter (vocabulary, weightin
 model, seed, library version), the vocabulary itself, and its quality on the
 training corpus (NPMI coherence and diversity, see `nlp/coherence.py`).
 
-Why these defaults (decided by reasoning and checked on one half of a labelled news
-corpus, never tuned on the half used for reporting — see bench/RESULTS.md):
+Why these defaults (decided by reasoning, checked on one half of a labelled news
+corpus, reported on both — see bench/RESULTS.md):
 
-* vocabulary: names as phrases and news stop words (`nlp/vocabulary.py`); words in
-  fewer than 3 articles cannot characterise a topic, words in more than half of them
-  characterise none;
+* vocabulary: names as phrases, news stop words, plurals folded (`nlp/vocabulary.py`);
+  words in fewer than 3 articles cannot characterise a topic, words in more than half
+  of them characterise none; at most 50,000 terms, the most frequent, so a stored
+  vocabulary stays small on large corpora;
 * NMF on sublinear, l2-normalised TF-IDF: sublinear term frequency stops one article
   that repeats a word 30 times from owning a topic; the document norm makes long and
   short articles count alike;
 * NNDSVD initialisation: deterministic (no seed lottery between runs) and gives
-  sparser, more distinct topics than random starts;
-* LDA on raw counts (it models counts), batch variational Bayes, fixed seed.
+  sparser, more distinct topics than random starts; topic vectors are scaled to unit
+  length so weights compare across topics;
+* LDA on raw counts (it models counts), batch variational Bayes, fixed seed.  It is
+  offered for comparison; on news it is less coherent and more seed-sensitive.
+
+`fit` leaves the training documents' topic weights in `document_topics` (what
+`transform` would return for them, without a second pass).
 
 Matrices stay sparse end to end (only the documents x k and k x terms factors are
 dense), so 100,000 articles fit in a few GB.  `to_bytes` stores arrays and JSON in a
@@ -85,6 +91,7 @@ class TopicModel:
             raise TopicModelError(
                 f"unknown {method} parameter(s) {', '.join(unknown)}: expected some of {', '.join(sorted(known))}"
             )
+        _check_vectorizer_params({key: params[key] for key in VECTORIZER_DEFAULTS if key in params})
         self.method, self.k, self.random_state = method, k, random_state
         self.params = {
             "method": method,
@@ -123,9 +130,13 @@ class TopicModel:
         document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
         self._idf = (np.log((1 + n_docs) / (1 + document_frequency)) + 1).astype(np.float32)
         matrix = self._weighted(counts)
-        if self.method == "nmf":
-            model = NMF(n_components=self.k, random_state=self.random_state, **self.params["model"])
+        estimator = NMF if self.method == "nmf" else LatentDirichletAllocation
+        model = estimator(n_components=self.k, random_state=self.random_state, **self.params["model"])
+        try:
             doc_topic = model.fit_transform(matrix)
+        except ValueError as exc:  # scikit-learn's check of the model parameters
+            raise TopicModelError(f"bad {self.method} parameter: {str(exc).splitlines()[0]}") from exc
+        if self.method == "nmf":
             # NMF's factors are defined up to a scale per topic; fix it by giving each
             # topic vector unit length, so a document's weight on a topic is the length
             # of that topic's part of its (unit-length) TF-IDF vector, comparable
@@ -134,9 +145,6 @@ class TopicModel:
             lengths[lengths == 0] = 1.0
             components, doc_topic = model.components_ / lengths[:, None], doc_topic * lengths
         else:
-            model = LatentDirichletAllocation(n_components=self.k, random_state=self.random_state,
-                                              **self.params["model"])
-            doc_topic = model.fit_transform(matrix)
             components = model.components_
         self._components = components.astype(np.float32)
         self.document_topics = _normalise_rows(doc_topic)
@@ -299,6 +307,20 @@ def choose_k(
     best = max(k_values, key=lambda k: scores[k]["score"])
     threshold = scores[best]["score"] - scores[best]["standard_error"]
     return min(k for k in k_values if scores[k]["score"] >= threshold), scores
+
+
+def _check_vectorizer_params(params: dict) -> None:
+    for key in ("min_df", "max_df"):
+        value = params.get(key, 1)
+        if isinstance(value, bool) or not (
+            (isinstance(value, int) and value >= 1) or (isinstance(value, float) and 0.0 < value <= 1.0)
+        ):
+            raise TopicModelError(f"{key} must be a document count (integer >= 1) or a share (0 < float <= 1), got {value!r}")
+    max_terms = params.get("max_terms")
+    if max_terms is not None and (isinstance(max_terms, bool) or not isinstance(max_terms, int) or max_terms < 1):
+        raise TopicModelError(f"max_terms must be a positive integer or None, got {max_terms!r}")
+    if not isinstance(params.get("sublinear_tf", True), bool):
+        raise TopicModelError(f"sublinear_tf must be true or false, got {params['sublinear_tf']!r}")
 
 
 def _normalise_rows(matrix: np.ndarray) -> np.ndarray:

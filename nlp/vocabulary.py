@@ -8,11 +8,14 @@ words; it keeps "the" and "said" (its optional English stop list instead drops
 * names stay one token: a run of two or three capitalised words on one line, joined by
   spaces or "of"/"for" ("Cyberspace Administration of China"), becomes
   "cyberspace_administration_of_china"; stop words at either end of the run are
-  dropped first ("But Alan Greenspan" -> "alan_greenspan", "Mr Blair" -> "blair").
+  dropped first ("But Alan Greenspan" -> "alan_greenspan", "Mr Blair" -> "blair"),
+  and a leading title stays a word of its own ("Chancellor Gordon Brown" ->
+  "chancellor", "gordon_brown"), so a person is one term however introduced.
   Longer runs (headlines in title case, "Prime Minister Tony Blair") fall back to
   single words rather than minting one-off tokens;
 * all-capital acronyms are kept even when they spell a stop word ("US", "IT");
-* "n't" becomes "not", possessive "'s" is dropped, numbers are dropped;
+* "n't" becomes "not", possessive "'s" and clitics ("'re", "'ll") are dropped, numbers
+  are dropped;
 * stop words come from `nlp/data/vocabulary.toml` (function words plus news
   reporting words such as "said");
 * plurals fold onto their singular when the corpus uses it (`plural_folds`).
@@ -43,6 +46,7 @@ _PART = r"[^\W_]+(?:['&-][^\W_]+)*"
 _WORD = re.compile(rf"{_PART}(?:_{_PART})*")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 _NOT = re.compile(r"n't\b", re.IGNORECASE)
+_CLITIC = re.compile(r"'(?:s|re|ve|ll|d|m)?$")
 _CONNECTORS = frozenset({"of", "for", "the"})
 
 
@@ -52,6 +56,7 @@ def _load_settings() -> dict:
         "version": str(data["version"]),
         "stop_words": frozenset(data["stop_words"].split()),
         "not_plurals": frozenset(data["not_plurals"]),
+        "name_titles": frozenset(data["name_titles"]),
     }
 
 
@@ -68,17 +73,30 @@ def _is_edge_word(word: str) -> bool:
 
 
 def _join_name(match: re.Match) -> str:
-    words = match.group(0).split()
+    return _name(match.group(0).split())
+
+
+def _name(words: list[str]) -> str:
+    """One run of capitalised words -> a name token (plus separate title words), or the
+    words unchanged when the run is not a name."""
     while words and _is_edge_word(words[0]):
         words.pop(0)
     while words and _is_edge_word(words[-1]):
         words.pop()
     if words and words[-1].endswith("'s"):
         words[-1] = words[-1][:-2]
+    titles = []
+    while len(words) > 1 and words[0].lower() in _SETTINGS["name_titles"]:
+        titles.append(words.pop(0))
     capitalised = sum(1 for w in words if w[:1].isupper())
     if 2 <= capitalised <= MAX_NAME_WORDS:
-        return "_".join(words).lower()
-    return " ".join(words)
+        return " ".join([*titles, "_".join(words).lower()])
+    connectors = [i for i, w in enumerate(words) if w in _CONNECTORS]
+    if capitalised > MAX_NAME_WORDS and connectors:
+        # "Judge Zhang Wei of the Supreme People's Court": two names joined by "of"
+        first, rest = words[: connectors[0]], words[connectors[0] + 1 :]
+        return " ".join([*titles, _name(first), _name(rest)])
+    return " ".join(titles + words)
 
 
 def tokens(text: str) -> list[str]:
@@ -92,7 +110,7 @@ def tokens(text: str) -> list[str]:
         elif len(word) > 1 and word.isupper() and word.isalpha():
             out.append(word.lower())
         else:
-            word = word.lower().split("'")[0]
+            word = _CLITIC.sub("", word.lower())
             if len(word) > 1 and word not in STOP_WORDS and not word.replace("-", "").isdigit():
                 out.append(word)
     return out

@@ -2,11 +2,10 @@
 
 import pytest
 
-from nlp.annotate import sentence_spans
 from nlp.gazetteer import Gazetteer
 from nlp.linking import Linker
 from nlp.quotes import find_quotes
-from nlp.tagging import build_pipeline
+from nlp.tagging import build_pipeline, sentence_spans
 
 GAZETTEER = '''
 version = "test.1"
@@ -42,7 +41,7 @@ def quotes_of(tmp_path_factory):
 
     def run(text):
         doc = nlp(text)
-        return find_quotes(doc.text, sentence_spans(doc), linker.link(doc))
+        return find_quotes(text, sentence_spans(text), linker.link(doc, text))
 
     return run
 

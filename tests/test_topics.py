@@ -76,6 +76,13 @@ def test_a_name_does_not_run_across_a_line_break():
         "ant_group", "launches", "sesame_credit", "beijing", "residents"]
 
 
+def test_titles_split_off_and_two_names_joined_by_of_stay_two_names():
+    words = tokens("Judge Zhang Wei of the Supreme People's Court met President Xi Jinping and General Motors.")
+    assert words == ["judge", "zhang_wei", "supreme_people's_court", "met", "president", "xi_jinping",
+                     "general_motors"]
+    assert tokens("Xi Jinping spoke")[0] == tokens("President Xi Jinping spoke")[1]
+
+
 def test_plurals_fold_only_onto_a_singular_the_corpus_uses():
     folds = plural_folds(["debtors", "debtor", "companies", "company", "bus", "news", "new", "taxes", "tax", "gas"])
     assert folds == {"debtors": "debtor", "companies": "company", "taxes": "tax"}
@@ -177,11 +184,21 @@ def test_fitting_is_reproducible_and_records_every_parameter():
         (("nmf", 1), {}, "at least 2"),
         (("nmf", 5, "seven"), {}, "random_state must be an integer"),
         (("lda",), {"init": "nndsvd"}, "unknown lda parameter"),
+        (("nmf",), {"min_df": "three"}, "min_df must be a document count"),
+        (("nmf",), {"max_df": 1.5}, "max_df must be a document count"),
+        (("nmf",), {"max_terms": 0}, "max_terms must be a positive integer"),
     ],
 )
 def test_bad_parameters_are_one_line_errors(args, kwargs, message):
     with pytest.raises(ValueError, match=message) as error:
         TopicModel(*args, **kwargs)
+    assert "\n" not in str(error.value)
+
+
+def test_a_bad_model_parameter_fails_at_fit_with_one_line():
+    texts, _ = corpus()
+    with pytest.raises(TopicModelError, match="bad nmf parameter: .*init") as error:
+        TopicModel("nmf", 3, min_df=2, init="sideways").fit(texts)
     assert "\n" not in str(error.value)
 
 

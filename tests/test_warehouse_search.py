@@ -83,3 +83,12 @@ def test_clear_errors(con, tmp_path):
     with Warehouse(tmp_path / "empty.duckdb") as empty:
         with pytest.raises(SearchError, match="no search index yet"):
             search(empty.con, "ban")
+
+
+def test_scores_are_the_extensions_own_bm25(con):
+    ours = {r["article_id"]: r["score"] for r in search(con, "travel ban debtors", limit=50)}
+    theirs = dict(con.execute(
+        "SELECT article_id, round(fts_main_articles.match_bm25(article_id, 'travel ban debtors'), 4) AS s "
+        "FROM articles WHERE s IS NOT NULL"
+    ).fetchall())
+    assert ours == theirs and len(ours) == 5

@@ -165,12 +165,11 @@ def matching_sql(
     conditions, params = [], []
     bm25 = parsed.bm25_text
     if bm25:
-        score = f"{INDEX_SCHEMA}.match_bm25(article_id, ?)"
+        scores = _BM25_SQL.format(index=INDEX_SCHEMA)
         params.append(bm25)
     else:
-        score = "CAST(NULL AS DOUBLE)"
-    if parsed.words:
-        conditions.append("score IS NOT NULL")
+        scores = "SELECT NULL::VARCHAR AS article_id, NULL::DOUBLE AS score WHERE false"
+    join = "JOIN" if parsed.words else "LEFT JOIN"  # bare words must match; phrases alone filter all articles
     for pattern in parsed.phrase_patterns():
         conditions.append("regexp_matches(lower(coalesce(title, '') || ' ' || coalesce(text, '')), ?)")
         params.append(pattern)
@@ -178,11 +177,34 @@ def matching_sql(
     conditions += filters
     params += filter_params
     sql = f"""
+        WITH scores AS ({scores})
         SELECT article_id, coalesce(score, 0.0) AS score FROM (
-            SELECT article_id, title, text, published_at, source, language, {score} AS score FROM articles
+            SELECT article_id, title, text, published_at, source, language, scores.score
+            FROM articles {join} scores USING (article_id)
         ) WHERE {' AND '.join(conditions) or 'true'}
     """
     return sql, params
+
+
+# BM25 (k1 = 1.2, b = 0.75) as the extension's match_bm25 macro computes it, but
+# starting from the query's terms in the index instead of scoring every article:
+# a query touches only the articles that contain one of its words.
+_BM25_SQL = """
+    WITH tokens AS (SELECT DISTINCT stem(unnest({index}.tokenize(?)), 'porter') AS term),
+    term_tf AS (
+        SELECT terms.docid, terms.termid, count(*) AS tf
+        FROM {index}.terms terms JOIN {index}.dict dict USING (termid) JOIN tokens USING (term)
+        GROUP BY ALL
+    )
+    SELECT docs.name AS article_id,
+           sum(log((stats.num_docs - dict.df + 0.5) / (dict.df + 0.5) + 1)
+               * (tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * docs.len / stats.avgdl)))) AS score
+    FROM term_tf
+    JOIN {index}.docs docs USING (docid)
+    JOIN {index}.dict dict USING (termid)
+    CROSS JOIN {index}.stats stats
+    GROUP BY docs.name
+"""
 
 
 def filter_sql(

@@ -1,0 +1,47 @@
+"""Line rules of nlp/boilerplate and the language rules of nlp/language, on hand-written lines."""
+
+from __future__ import annotations
+
+from lxml import html as lxml_html
+
+from nlp.boilerplate import remove_link_farms, strip_boilerplate
+from nlp.language import detect_language
+
+STORY = "The court removed 1,204 people from the list after they repaid their debts, officials said."
+
+
+def test_furniture_lines_go_and_story_lines_stay():
+    furniture = [
+        "Share this article", "Share: Facebook Twitter Email", "↑ Back to top", "Top", "Follow us on Weibo",
+        "分享到微信", "返回顶部", "© 2024 The Test Gazette. All rights reserved.", "Copyright 2024 Gazette Media Ltd",
+        "京ICP备12345678号", "Read more: Courts trim blacklists in three provinces", "Related stories",
+        "Never miss the latest news by signing up to our newsletter today!",
+        "主站蜘蛛池模板: 免费在线观看| 最新彩票平台| 网赚项目日赚",
+        "免费在线观看高清视频 | 最新彩票平台注册送彩金 | 手机号码测吉凶免费查询 | 网赚项目日赚五百元",
+        "Home | World | China | Business | Opinion",
+    ]
+    story = [STORY, "Top officials said the review would continue.", "Share prices of listed lenders rose 3%.",
+             "| Province | Listed | Removed |", "| Hebei | 1,020 | 210 |",
+             "The photo is © Reuters, which licensed it to several outlets that printed it in full on Monday."]
+    assert strip_boilerplate("\n".join(story[:2] + furniture + story[2:])).split("\n") == story
+
+
+def test_link_farm_blocks_are_cut_from_the_tree_with_their_surroundings_kept():
+    titles = ["免费在线观看高清视频", "最新彩票平台注册送彩金", "手机号码测吉凶免费查询", "网赚项目日赚五百元", "正规代开发票联系方式"]
+    spam = " ".join(f'<a href="http://s{i}.example/">{t}</a>' for i, t in enumerate(titles))
+    tree = lxml_html.fromstring(
+        f"<html><body><article><p>{STORY}</p><div>{spam}</div> tail text"
+        f'<p>See <a href="/a">法院</a> and <a href="/b">信用</a>.</p></article></body></html>'
+    )
+    assert remove_link_farms(tree) == 1
+    text = tree.text_content()
+    assert STORY in text and "tail text" in text and "法院" in text
+    assert not any(t in text for t in titles)
+
+
+def test_language_of_english_with_chinese_names_and_of_chinese():
+    assert detect_language(STORY + " The list is known as 失信被执行人名单 in Chinese.") == "en"
+    assert detect_language("最高人民法院表示，今年已有一千二百余名失信被执行人被移出名单。") == "zh"
+    assert detect_language("信用スコアの導入について、政府は慎重な姿勢を示した。") == "ja"
+    assert detect_language("Das Gericht hat die Liste der säumigen Schuldner gekürzt, sagten Beamte.") == "de"
+    assert detect_language("12345 --- !!!") is None
