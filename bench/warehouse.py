@@ -195,7 +195,7 @@ def main() -> None:
         print(f"\nviews (median of {args.repeat} runs; target < 1 s)")
         slow = []
         for view, sql in VIEW_QUERIES.items():
-            times = [timed(lambda: ours.con.execute(sql).fetch_arrow_table()) for _ in range(args.repeat)]
+            times = [timed(lambda: ours.con.execute(sql).to_arrow_table()) for _ in range(args.repeat)]
             median = statistics.median(times)
             slow += [view] if median >= 1 else []
             print(f"  {view:<24} {median:7.3f} s{'   SLOW' if median >= 1 else ''}")

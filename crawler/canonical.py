@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from functools import lru_cache
 from html import unescape
 from importlib import resources
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -25,6 +26,7 @@ _AMP_ENDINGS = [tuple(pair) for pair in _VARIANTS["amp_path_endings"]]
 _HOST_PREFIXES = tuple(_VARIANTS["variant_host_prefixes"])
 
 
+@lru_cache(maxsize=65536)  # a URL is canonicalised several times on its way (request, redirect, page key)
 def canonical_url(url: str) -> str:
     """The URL without fragment, trackers and AMP flags; scheme and host lower-cased, default port dropped,
     query parameters sorted.  URLs that are not http(s) are returned unchanged."""

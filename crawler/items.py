@@ -19,6 +19,7 @@ from scrapy.exceptions import (
     IgnoreRequest,
     ResponseDataLossError,
 )
+from twisted.internet.defer import CancelledError
 from twisted.internet.error import ConnectError, ConnectionDone, ConnectionLost, DNSLookupError, TimeoutError
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
@@ -79,8 +80,8 @@ def failure_error(exc: BaseException) -> tuple[str, str]:
         return "timeout", message
     if isinstance(exc, (CannotResolveHostError, DNSLookupError)):
         return "dns", message
-    if isinstance(exc, DownloadCancelledError):
-        return "too_large", message
+    if isinstance(exc, (DownloadCancelledError, CancelledError)):
+        return "too_large", message  # the download handler cancels a body growing past DOWNLOAD_MAXSIZE
     if isinstance(exc, ResponseDataLossError):
         return "truncated", "response body shorter than announced (connection cut)"
     if isinstance(

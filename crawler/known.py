@@ -95,7 +95,10 @@ class KnownUrls:
     def remember_page(self, urls: list[str], etag: str | None, last_modified: str | None, lastmod: str | None) -> None:
         fetched_at = utcnow().isoformat()
         for url in dict.fromkeys(urls):
-            entry = {"url": url, "etag": etag, "last_modified": last_modified, "lastmod": lastmod, "fetched_at": fetched_at}
+            before = self.pages.get(url, {})  # a 304 may omit the validators it confirmed
+            entry = {"url": url, "etag": etag or before.get("etag"),
+                     "last_modified": last_modified or before.get("last_modified"),
+                     "lastmod": lastmod or before.get("lastmod"), "fetched_at": fetched_at}
             self.pages[url] = entry
             self._file.write(json.dumps(entry, ensure_ascii=False) + "\n")
         self._file.flush()

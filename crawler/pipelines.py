@@ -46,22 +46,17 @@ class SpoolPipeline:
         self.stats = crawler.stats
         self.run_id = settings.get("CREDITLENS_RUN_ID")
         self.keep_personal_data = settings.getbool("CREDITLENS_KEEP_PERSONAL_DATA")
-        self.spool = Spool(Path(settings.get("CREDITLENS_STATE_DIR", "creditlens.state")) / "spool")
-        self.writer = None
-        # bound methods: the crawler's signal manager keeps only weak references, this object keeps them alive
-        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        # opened here, not when the spider opens, so an unwritable state folder stops run_crawl at once
+        self.writer = Spool(Path(settings.get("CREDITLENS_STATE_DIR", "creditlens.state")) / "spool").writer("crawl")
+        # a bound method: the crawler's signal manager keeps only a weak reference, this object keeps it alive
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def spider_opened(self, spider) -> None:
-        self.writer = self.spool.writer("crawl")
-
     def spider_closed(self, spider, reason: str) -> None:
-        if self.writer is not None:
-            self.writer.close()
+        self.writer.close()
         known = getattr(spider, "known", None)
         if known is not None:
             if reason == "finished":

@@ -30,6 +30,7 @@ Settings keys of ours (Scrapy's own keys are passed through as they are):
 
 from __future__ import annotations
 
+import logging
 import shutil
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -43,6 +44,13 @@ from crawler.spiders.sources import SourcesSpider
 from warehouse.records import utcnow
 
 RUNNING_MARKER = "creditlens.running"
+
+# Loggers that warn once per oversized or truncated page; those outcomes are recorded in
+# `pages` with their error_kind, so under cron the warnings would only be noise.
+PER_PAGE_WARNING_LOGGERS = (
+    "scrapy.core.downloader.handlers.http11",
+    "scrapy.downloadermiddlewares.httpcompression",
+)
 
 
 class CrawlSettingsError(ValueError):
@@ -101,6 +109,9 @@ def run_crawl(sources: list[Source], state_dir: Path, run_id: str, settings: dic
     scrapy_settings = crawl_settings(state_dir, run_id, settings)
     prepare_jobdir(jobdir)
     process = CrawlerProcess(scrapy_settings)
+    if scrapy_settings.get("LOG_LEVEL") != "DEBUG":
+        for name in PER_PAGE_WARNING_LOGGERS:
+            logging.getLogger(name).setLevel(logging.ERROR)
     crawler = process.create_crawler(SourcesSpider)
     started_at = utcnow()
     process.crawl(crawler, sources=list(sources))

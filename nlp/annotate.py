@@ -50,14 +50,16 @@ class _Core:
         self.linker = Linker(self.gazetteer)
 
     def annotate(self, items: Iterable[tuple[str, str]], batch_size: int) -> Iterator[Annotations]:
-        prepared = ((text, (article_id, text)) for article_id, text in
-                    ((article_id, self._prepare(text)) for article_id, text in items))
-        for doc, (article_id, text) in self.nlp.pipe(prepared, as_tuples=True, batch_size=batch_size):
+        for doc, (article_id, text) in self.nlp.pipe(self._prepared(items), as_tuples=True, batch_size=batch_size):
             yield self._annotations(article_id, text, doc)
 
-    def _prepare(self, text: str) -> str:
-        text = text if isinstance(text, str) else ""
-        return text if self.keep_personal_data else privacy.redact(text)
+    def _prepared(self, items: Iterable[tuple[str, str]]) -> Iterator[tuple[str, tuple[str, str]]]:
+        """(text, (article_id, text)) with the text redacted unless personal data is kept;
+        the text rides along so that it is not rebuilt from the doc's tokens."""
+        for article_id, text in items:
+            text = text if isinstance(text, str) else ""
+            text = text if self.keep_personal_data else privacy.redact(text)
+            yield text, (article_id, text)
 
     def _annotations(self, article_id: str, text: str, doc: Doc) -> Annotations:
         # spans no row may touch: personal numbers kept in the text, and the placeholders

@@ -1,12 +1,15 @@
-"""Removing the page furniture that trafilatura lets through, line by line.
+"""Removing the page furniture that trafilatura lets through.
 
 Why after trafilatura rather than instead of it: trafilatura finds the main block
 well, but what a CMS or an attacker puts *inside* that block comes out as text:
-injected SEO spam (runs of Chinese link titles separated by "|" appended to English
-articles on hacked sites), share/follow widgets, "Back to top" links, copyright and
-site-registration footers.  Each of these has a shape a sentence never has — a line
-of link titles, a line made only of widget words, a short line opening with "©" —
-so they are removed by shape, with the vocabulary kept in nlp/data/boilerplate.toml.
+injected SEO spam (runs of Chinese link titles, often separated by "|", appended to
+English articles on hacked sites), share/follow widgets, "Back to top" links,
+"Read also" lead-ins, newsletter and subscription prompts, copyright and
+site-registration footers.  Each has a shape a sentence never has — a block made of
+short CJK links, a line of "|"-joined titles, a line made only of widget words, a
+short line opening with "©" — so they are removed by shape: link farms on the parsed
+tree before trafilatura (where links are still links), the rest line by line on its
+output.  The vocabulary lives in nlp/data/boilerplate.toml.
 """
 
 from __future__ import annotations

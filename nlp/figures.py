@@ -33,6 +33,7 @@ _CURRENCY_BEFORE = {"us$": "USD", "$": "USD", "usd": "USD", "hk$": "HKD", "hkd":
 _CURRENCY_AFTER = {"yuan": "CNY", "renminbi": "CNY", "rmb": "CNY", "cny": "CNY", "元": "CNY", "us dollars": "USD",
                    "dollars": "USD", "usd": "USD", "hong kong dollars": "HKD", "hk dollars": "HKD", "hkd": "HKD",
                    "euros": "EUR", "euro": "EUR", "eur": "EUR", "美元": "USD", "港元": "HKD", "欧元": "EUR"}
+_CURRENCY_UNITS = frozenset({"CNY", "USD", "HKD", "EUR"})
 _PERCENT = {"%": "percent", "percent": "percent", "per cent": "percent", "percentage points": "percentage points",
             "percentage point": "percentage points"}
 # the counted noun after a Chinese number
@@ -59,13 +60,17 @@ _PLURALS = frozenset("people staff personnel children police".split())
 _NOT_UNITS = frozenset("of in on at to the and or a an from between by for with per as than since during over under "
                        "was were is are had has have that which who when after before this it its their into out up "
                        "down about around nearly almost times-fold each every year years-old".split())
+# long unpunctuated digit runs and numbers with a leading zero are codes (ID, phone, case
+# and account numbers), not amounts: news prints amounts with separators or "million"
+_IDENTIFIER = re.compile(r"\d{9,}|0\d+")
 _LABEL_WORDS = frozenset("article articles no number section chapter clause item paragraph case room line phase "
                          "level grade class document order decree".split())
 _MONTHS = re.compile(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?$", re.IGNORECASE)
-_CLAUSE_END = re.compile(r"[,;:!?()\u3001\uff0c\u3002\uff1b\uff1a]|\.(?:\s|$)| - | \u2014 |\u2014")
+# a comma ends a clause, the comma of "5,000" does not
+_CLAUSE_END = re.compile(r",(?!\d)|[;:!?()\u3001\uff0c\u3002\uff1b\uff1a]|\.(?:\s|$)| - | \u2014 |\u2014")
 # where what a number counts stops: the next clause, or a time or place adverbial
 _TAIL_END = re.compile(
-    r"[,;:!?()\u3001\uff0c\u3002\uff1b\uff1a]|\.(?:\s|$)| - |\u2014|\s(?:and|or|but|while|whereas|since|between|"
+    r",(?!\d)|[;:!?()\u3001\uff0c\u3002\uff1b\uff1a]|\.(?:\s|$)| - |\u2014|\s(?:and|or|but|while|whereas|since|between|"
     r"during|until|as of|so far|last|this year|in (?:the )?(?:first|past|last|\d{4}))\b",
     re.IGNORECASE,
 )
@@ -120,13 +125,12 @@ def find_figures(text: str, sentences: list[tuple[int, int]]) -> list[FoundFigur
     return found
 
 
-_CURRENCY_UNITS = frozenset({"CNY", "USD", "HKD", "EUR"})
-
-
 def _figure(sentence: str, match: re.Match) -> tuple[float, str, int] | None:
     """(value, unit, where the unit ends), or None when the number is not a figure."""
     if match.group("cn"):
         value = parse_chinese_number(match.group("cn"))
+    elif _IDENTIFIER.fullmatch(match.group("num")):
+        return None
     else:
         value = float(match.group("num").replace(",", ""))
         if match.group("scale"):
@@ -164,7 +168,9 @@ def _counted_noun(sentence: str, position: int) -> re.Match | None:
     plural = [w for w in words if w.group(1) in _PLURALS or re.search(r"[^su]s$", w.group(1))]
     if plural:
         return plural[0]
-    return words[0] if words and words[0].group(1) not in _MODIFIERS else None
+    first = words[0].group(1) if words else ""
+    # a verb, participle or adverb after the number ("950 based on") is not what it counts
+    return words[0] if first and first not in _MODIFIERS and not re.search(r"(?:ed|ing|ly)$", first) else None
 
 
 def _is_date_or_label(sentence: str, match: re.Match) -> bool:
@@ -201,13 +207,13 @@ def _subject(sentence: str, number_start: int, unit_end: int, unit: str) -> str:
     tail = sentence[unit_end:]
     cut = _TAIL_END.search(tail)
     tail = _AUXILIARY.sub("", (tail[: cut.start()] if cut else tail).strip())
-    if tail and not _PREPOSITION_START.match(tail):
+    if re.search(r"\w", tail) and not _PREPOSITION_START.match(tail):
         return _words(tail)
     head = sentence[:number_start]
     cuts = list(_CLAUSE_END.finditer(head))
     head = head[cuts[-1].end():] if cuts else head
     head = _APPROXIMATE.sub("", head).strip(" \"'\u201c\u201d")
-    return _words(head, last=True) or unit
+    return _words(head, last=True) if re.search(r"\w", head) else unit
 
 
 def _words(text: str, last: bool = False) -> str:

@@ -25,7 +25,9 @@ _POSSESSIVE = re.compile(r"'s?$")
 _HONORIFIC = re.compile(r"^(?:mr|mrs|ms|miss|dr|prof|professor|judge|madam|mme)\.?\s+", re.IGNORECASE)
 _NON_WORD = re.compile(r"[^\w\s]")
 _SPACES = re.compile(r"\s+")
+_LOWERCASE_LEAD = re.compile(r"^(?:[a-z][\w-]*\s+)+(?=[A-Z\u00c0-\u024f])")
 _DANGLING = re.compile(r"\s(?:of|for|and|on|in)$")
+_JOINER = re.compile(r" (?:the )?")
 _SURNAMED = re.compile(r"\bsurnamed\s+([A-Z][a-z]+)\b")
 
 
@@ -86,6 +88,9 @@ class Linker:
         article = _LEADING_ARTICLE.match(text.casefold())
         if article and ent.label_ != "PERSON":
             start, text = start + article.end(), text[article.end():]
+        descriptor = _LOWERCASE_LEAD.match(text) if ent.label_ == "PERSON" else None
+        if descriptor:  # "volunteer Lü Ran": the model took the descriptor into the name
+            start, text = start + descriptor.end(), text[descriptor.end():]
         entity_id = self.index.get(normalise(text))
         if entity_id:
             return Mention(start, end, text, self.entries[entity_id].label, entity_id, True)
@@ -103,7 +108,7 @@ class Linker:
         for mention in mentions:
             previous = joined[-1] if joined else None
             if (previous is not None and not previous.in_gazetteer and _DANGLING.search(previous.text)
-                    and text[previous.end : mention.start] == " "):
+                    and _JOINER.fullmatch(text[previous.end : mention.start])):
                 name = text[previous.start : mention.end]
                 entity_id = self.index.get(normalise(name))
                 if entity_id:

@@ -36,19 +36,35 @@ _BETWEEN = r"(?:\s+(?:also|later|previously|then|once|has|had|have|further|again
 _APPOSITION = re.compile(r"^\s*,\s+(?:(?:a|an|the)\s+)?(?P<role>[^,.;\"\u201c\u201d]{2,80}?)(?=\s*[,.;\"\u201c\u201d]|$)")
 _OF_ORGANISATION = re.compile(r"^\s+(?:of|from|at|with)\s+(?P<org>[^,.;\"\u201c\u201d]{2,80})")
 _ROLE_ORG_SPLIT = re.compile(r"\s+(?:at|of|with|from|for|in)\s+(?=the\s|[A-Z])")
-_RELATIVE = re.compile(r"(?:who|which|whose|whom|that|where|when)\b", re.IGNORECASE)
+# an apposition that is a clause ("who runs a shop", "adding that ...") gives no role
+_RELATIVE = re.compile(r"(?:who|which|whose|whom|that|where|when)\b|.*\bthat\b", re.IGNORECASE)
+# words before a name that make it something other than the speaker ("documents reviewed by X")
+_NOT_ROLE_WORDS = re.compile(r"\b(?:by|of|from|with|in|to|for|on|at|and|or|that)\b|\w+ed\b", re.IGNORECASE)
 _ACCORDING_TO = re.compile(r"\baccording to\s+", re.IGNORECASE)
 _SENTENCE_OPENING = re.compile(r"\s*(?:(?:but|and|yet|however|meanwhile),?\s+)?", re.IGNORECASE)
 # what may stand between a speaker's name and the verb: an apposition and adverbs
 _NAME_TO_VERB = re.compile(rf"(?:\s*,[^\"\u201c\u201d]{{1,160}},)?{_BETWEEN}\s*")
 # what may stand between the verb and the reported claim: "said on Monday that", "said, however, that"
 _THAT = re.compile(
-    r"^\s*,?\s*(?:(?:however|though|also|on \w+|last \w+|this \w+|in a statement|in an interview"
-    r"(?: with [^,]{1,40}?)?)\s*,?\s*)*(?:that\s+)?",
+    r"^\s*,?\s*(?:(?:however|though|also|on (?:\w+ ){0,2}\w+|last \w+|this \w+|in a statement|in an interview"
+    r"(?: with [^,]{1,40}?)?)\s*,?\s*)*"
+    r"(?:(?:in|at|on|during|after|before|last|this)\b[^,.;]{0,60}?\s+(?=that\b))?(?:that\s+)?",
     re.IGNORECASE,
 )
 # "told Caixin that ...": without "that" what follows "told" is rarely the claim
 _TOLD_OBJECT = re.compile(r"^\s+(?:[\w.'\u2019-]+\s+){1,5}?(?:that\s+|(?=[:,]))[:,]?\s*")
+# ", deputy director of the enforcement bureau," / ", a lawyer,": a title set off by commas
+_TITLE_APPOSITION = re.compile(
+    r",\s+(?:(?:a|an|the)\s+[^,]{1,60}|[a-z][^,]{0,40}?\s(?:of|at|with|from|for)\s+(?:the\s+)?[^,]{1,80})(?=,)"
+)
+# a sentence whose subject is an unnamed person: "A product manager at a social app said ..."
+_UNNAMED = re.compile(
+    rf"\s*(?:(?:but|and|yet|however|meanwhile),?\s+)?(?:a|an|one)\s+(?P<who>[a-z][^,.;\"\u201c\u201d]{{2,80}}?)"
+    rf"(?=\s+(?:{_VERBS})\b)",
+    re.IGNORECASE,
+)
+# where the role in an unnamed speaker's description ends ("product manager | at a social app")
+_DESCRIPTION_END = re.compile(r"\s+(?:at|of|with|from|for|in|on|who|based|familiar)\b")
 _MIN_QUOTE_WORDS = 4
 _MAX_ROLE_WORDS = 8
 
@@ -71,6 +87,7 @@ class _Speaker:
     entity_id: str | None
     mention_end: int  # where the name ends in the text, to read the apposition after it
     mention: Mention | None
+    role: str | None = None  # for an unnamed speaker, the role the description gives
 
 
 def find_quotes(text: str, sentences: list[tuple[int, int]], mentions: list[Mention]) -> list[FoundQuote]:
@@ -96,6 +113,16 @@ class _Finder:
         for m in self.people:
             if len(m.text) > len(self.full_names.get(m.entity_id, "")):
                 self.full_names[m.entity_id] = m.text
+        # unnamed speakers ("A product manager at a Guangzhou app said ..."), by where they speak
+        self.unnamed: list[tuple[int, _Speaker]] = []
+        for start, end in sentences:
+            found = _UNNAMED.match(text, start, end)
+            if found and not self._inside_quote(found.start("who")):
+                description = found.group("who")
+                role = _DESCRIPTION_END.split(description, 1)[0]
+                self.unnamed.append(
+                    (found.start("who"), _Speaker(description, None, found.end("who"), None, role.strip()))
+                )
 
     # --- direct quotations ------------------------------------------------------------
     def direct(self) -> list[FoundQuote]:
@@ -163,7 +190,11 @@ class _Finder:
         if speaker is None:
             return None
         if match.start() == 0 or not sentence[: match.start()].strip(" ,"):
-            comma = sentence.find(",", speaker.mention_end - offset)
+            # "According to Wu Jing, deputy director of the bureau, local courts ...": the claim
+            # starts after the speaker's title
+            title = _TITLE_APPOSITION.match(self.text, speaker.mention_end, offset + len(sentence))
+            after_name = title.end() - offset if title else speaker.mention_end - offset
+            comma = sentence.find(",", after_name)
             body = sentence[comma + 1 :] if comma != -1 else ""
         else:
             body = sentence[: match.start()]
@@ -184,6 +215,9 @@ class _Finder:
             # 'Zhang told Caixin that ...' / 'Liu said the list had shrunk ...'
             subject = _SENTENCE_OPENING.match(before)
             speaker = self._name_at(offset + subject.end(), allow_role_words=True, until=offset + verb.start())
+            speaker = speaker or next(
+                (s for at, s in self.unnamed if offset <= at and s.mention_end <= offset + verb.start()
+                 and not self.text[s.mention_end : offset + verb.start()].strip()), None)
             if speaker:
                 rest = sentence[verb.end() :]
                 lead = _TOLD_OBJECT.match(rest) if verb.group(0) in {"told", "tells"} else _THAT.match(rest)
@@ -205,6 +239,9 @@ class _Finder:
         pronoun = re.match(r"\s*(he|she|they)\b", window, re.IGNORECASE)
         if pronoun:
             person = self._person_before(position)
+            unnamed = [speaker for at, speaker in self.unnamed if at < position]
+            if unnamed and (person is None or self.unnamed[len(unnamed) - 1][0] > person.start):
+                return unnamed[-1]
             if person is None:
                 return None
             return _Speaker(self.full_names.get(person.entity_id, person.text), person.entity_id,
@@ -213,7 +250,7 @@ class _Finder:
         for mention in self.speakers:
             if position <= mention.start <= limit:
                 lead = self.text[position : mention.start]
-                if lead.strip() and not re.fullmatch(r"\s*(?:[A-Za-z\-']+\s+){1,4}", lead):
+                if lead.strip() and (not re.fullmatch(r"\s*(?:[A-Za-z\-']+\s+){1,4}", lead) or _NOT_ROLE_WORDS.search(lead)):
                     return None
                 if until is not None and not _NAME_TO_VERB.fullmatch(self.text[mention.end : until]):
                     return None
@@ -235,6 +272,8 @@ class _Finder:
         """Role and organisation as the article gives them for this speaker: an organisation
         speaks for itself; a person's come from the apposition after any mention of them
         (usually the first, where the full name is introduced) or the role words before it."""
+        if speaker.mention is None and speaker.entity_id is None:
+            return speaker.role, None, None
         if speaker.mention is not None and speaker.mention.label == "ORG":
             return None, speaker.mention.text, speaker.mention.entity_id
         mentions = [speaker.mention] if speaker.mention is not None else []
@@ -262,8 +301,9 @@ class _Finder:
                 organisation, organisation_id = self._organisation(phrase_start + split.end(), phrase[split.end() :])
             else:
                 role, organisation, organisation_id = phrase, None, None
+            role = re.sub(r"\s+(?:based|working|who)$", "", role.strip())
             if len(role.split()) <= _MAX_ROLE_WORDS:
-                return role.strip(), organisation, organisation_id
+                return role, organisation, organisation_id
         before = self.text[max(0, mention.start - 40) : mention.start]
         titles = re.search(
             rf"(?:^|\b(?:a|an|the|to|{_VERBS})\s+|[,.:]\s+)((?:[a-z][a-z\-]+\s+){{1,3}}?)(?:surnamed\s+)?$", before

@@ -119,7 +119,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     or an initial ("Mr. Li", "U.S. firms", "J. Smith")."""
     spans, start = [], 0
     for boundary in _SENTENCE_END.finditer(text):
-        if boundary.group("stop") == "." and _ABBREVIATION.search(text, 0, boundary.start() + 1):
+        stop = boundary.start() + 1
+        if boundary.group("stop") == "." and _ABBREVIATION.search(text, max(0, stop - 8), stop):
             continue
         end = boundary.end()
         if end > start:

@@ -72,7 +72,7 @@ class TestSite:
             ("/news/a1.html", 1), ("/news/a2.html?utm_source=rss&utm_medium=feed", 1),
             ("/private/secret.html", 1), ("/faults/404", 1), ("/faults/500", 1), ("/faults/503", 1),
             ("/faults/redirect-chain", 1), ("/faults/loop-a", 1), ("/faults/slow", 1),
-            ("/faults/truncated", 1), ("/faults/report", 1), ("/faults/octet", 1), ("/faults/big", 1),
+            ("/faults/truncated", 1), ("/faults/report", 1), ("/faults/octet", 1), ("/faults/big", 1), ("/faults/big-stream", 1),
             ("/news/gbk.html", 1),
         ]
         if self.feed_version > 1:
@@ -215,6 +215,15 @@ def _handler(site: TestSite):
                 chunk = b"<p>" + b"x" * 65533
                 for _ in range(size // len(chunk)):
                     self.wfile.write(chunk)
+            elif route == "/faults/big-stream":  # no Content-Length: the size shows only while downloading
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                chunk = b"<p>" + b"y" * 65533
+                for _ in range(12 * 1024 * 1024 // len(chunk)):
+                    self.wfile.write(chunk)
+                self.close_connection = True
             else:
                 self.send(404, "<html><body>no such page</body></html>")
 
@@ -287,8 +296,8 @@ def crawl_command(config: Path, state: Path, run_id: str, settings: dict | None 
 
 
 def crawl(config: Path, state: Path, run_id: str, settings: dict | None = None, timeout: float = 60) -> dict:
-    """Run one crawl in a subprocess; its CrawlStats as a dict."""
+    """Run one crawl in a subprocess; its CrawlStats as a dict, plus what it wrote to stderr."""
     done = subprocess.run(crawl_command(config, state, run_id, settings), capture_output=True, text=True,
                           timeout=timeout, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
     assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return {**json.loads(done.stdout.strip().splitlines()[-1]), "stderr": done.stderr}

@@ -145,3 +145,10 @@ def test_blank_model_uses_gazetteer_only(paths):
         ("最高人民法院", "court.supreme_peoples_court"), ("SPC", "court.supreme_peoples_court"),
         ("Zhejiang", "province.zhejiang")}
     assert blank.versions["model"] == "blank_en"
+
+
+def test_unknown_model_is_a_clear_error(paths):
+    from nlp.tagging import ModelNotFound
+
+    with pytest.raises(ModelNotFound, match="spaCy model 'no_such_model' is not installed"):
+        Annotator(model="no_such_model", gazetteer_path=paths[0], taxonomy_path=paths[1])

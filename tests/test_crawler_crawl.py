@@ -38,8 +38,9 @@ def test_faults_are_recorded_robots_obeyed_and_duplicates_collapse(site, tmp_pat
         "private/secret.html": "robots", "faults/404": "http_404", "faults/500": "http_5xx",
         "faults/503": "http_5xx", "faults/loop-a": "redirect_loop", "faults/slow": "timeout",
         "faults/truncated": "truncated", "faults/report": "not_html", "faults/big": "too_large",
+        "faults/big-stream": "too_large",
     }
-    assert stats["status"] == "finished" and stats["errors"] == 9
+    assert stats["status"] == "finished" and stats["errors"] == 10
     assert stats["errors_by_kind"]["http_5xx"] == 2
     # stored pages, the redirect chain under its target, the GBK page decoded, HTML served as octet-stream kept
     stored = {path for path, row in pages.items() if row[2]}
@@ -157,9 +158,13 @@ def test_url_list_mode(site, tmp_path):
     config = write_config(site, tmp_path / "site.toml")
     urls = tmp_path / "urls.txt"
     urls.write_text(f"# a list\n{site.url('/news/x1.html')}\nnot a url\n{site.url('/news/x2.html?utm_source=a')}\n")
-    stats = crawl(config, tmp_path / "state", "run1", {"CREDITLENS_DISCOVERY": ["urllist"], "CREDITLENS_URLLIST": str(urls)})
+    stats = crawl(config, tmp_path / "state", "run1", {"CREDITLENS_DISCOVERY": ["urllist"], "CREDITLENS_URLLIST": str(urls),
+                                                       "CREDITLENS_PROGRESS": True})
     assert sorted(p for p in fetched(site) if p != "/robots.txt") == ["/news/x1.html", "/news/x2.html"]
     assert stats["pages_stored"] == 2
+    # the progress line (its closing state), and the warning about the bad line
+    assert "\x1b[Kcrawl: 2 fetched, 2 stored, 0 unchanged, 0 errors, 0 already known, 0 queued\n" in stats["stderr"]
+    assert "urls.txt:3: not an http(s) URL, skipped" in stats["stderr"]
 
 
 def test_bad_crawl_settings_are_one_line_errors(tmp_path):

@@ -1,7 +1,5 @@
 """Gazetteer loading and validation, the ruler fixing the model, linking to canonical ids."""
 
-from pathlib import Path
-
 import pytest
 
 from nlp.gazetteer import Gazetteer, GazetteerError
@@ -120,8 +118,11 @@ def test_spellings_of_one_institution_share_an_id(nlp, gazetteer):
 
 
 def test_gazetteer_fixes_model_label(nlp, gazetteer):
-    """The small model calls Alibaba a place or nothing; the ruler makes it the company."""
-    mentions = link(nlp, gazetteer, "Alibaba shares rose in Hangzhou, Zhejiang province, on Friday.")
+    """The small model calls Alibaba a place ("an affiliate of Alibaba": GPE) or misses it;
+    the ruler makes it the company."""
+    mentions = link(nlp, gazetteer, "Alibaba shares rose in Hangzhou, Zhejiang province, on Friday. "
+                                    "Sesame Credit is run by an affiliate of Alibaba.")
+    assert [m.label for m in mentions if m.text == "Alibaba"] == ["ORG", "ORG"]
     found = {m.text: (m.label, m.entity_id) for m in mentions}
     assert found["Alibaba"] == ("ORG", "company.alibaba")
     assert found["Hangzhou"] == ("GPE", "city.hangzhou")

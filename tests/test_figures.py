@@ -56,3 +56,7 @@ def test_chinese_numerals():
     assert parse_chinese_number("一亿二千万") == 120_000_000
     assert parse_chinese_number("十五") == 15
     assert parse_chinese_number("两千") == 2000
+
+
+def test_identifiers_are_not_figures():
+    assert figures("His ID 110105194912310021 and code 0571 appear, phone 13812345678 too.") == []

@@ -103,3 +103,20 @@ def test_trailing_attribution_with_pronoun(quotes_of):
 
 def test_scare_quotes_are_not_quotes(quotes_of):
     assert quotes_of('Local media call them "deadbeat debtors" and publish their photos.') == []
+
+
+def test_sentence_spans_cover_text_and_respect_abbreviations():
+    text = 'Mr. Li met U.S. officials. "It is over," he said. 最高法发布。他说。\n\nNext 3.2 million.'
+    spans = sentence_spans(text)
+    assert [text[a:b].strip() for a, b in spans] == [
+        "Mr. Li met U.S. officials.", '"It is over," he said.', "最高法发布。", "他说。", "Next 3.2 million."]
+    assert spans[0][0] == 0 and spans[-1][1] == len(text)
+    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))
+
+
+def test_pronoun_after_an_unnamed_speaker_is_not_the_last_named_person(quotes_of):
+    found = quotes_of('Helen Xu, a lawyer in Shanghai, advises platforms. A product manager at a social app said '
+                      'the company had been told it could be fined. "We cannot ask every user for documents," she said.')
+    direct = [q for q in found if q.kind == "direct"]
+    assert [(q.speaker, q.entity_id, q.role) for q in direct] == [
+        ("product manager at a social app", None, "product manager")]

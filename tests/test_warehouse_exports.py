@@ -16,11 +16,13 @@ import warehouse.exports as exports
 from test_warehouse_views import build_warehouse
 from warehouse.exports import ExportError, export
 from warehouse.search import refresh_index
+from warehouse.store import Warehouse
 
 
-@pytest.fixture
-def con(tmp_path):
-    wh = build_warehouse(tmp_path / "exports.duckdb")
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    """Shared by the tests of this module, which only read it."""
+    wh = build_warehouse(tmp_path_factory.mktemp("warehouse") / "exports.duckdb")
     refresh_index(wh.con)
     yield wh.con
     wh.close()
@@ -125,6 +127,20 @@ def test_bad_requests_get_one_line_errors(con, tmp_path):
     (tmp_path / "folder" / "notes.txt").write_text("mine")
     with pytest.raises(ExportError, match="not an earlier creditlens export"):
         export(con, "articles", "csv", tmp_path / "folder")
-    con.execute("UPDATE topic_models SET is_current = false")
-    with pytest.raises(ExportError, match="no current topic model"):
-        export(con, "topics", "md", tmp_path / "t.md")
+
+
+def test_topics_need_a_current_model(tmp_path):
+    with build_warehouse(tmp_path / "no-model.duckdb") as wh:
+        wh.con.execute("UPDATE topic_models SET is_current = false")
+        with pytest.raises(ExportError, match="no current topic model"):
+            export(wh.con, "topics", "md", tmp_path / "t.md")
+
+
+def test_exports_work_on_a_read_only_connection(tmp_path):
+    """The CLI exports from a read-only connection, so a scheduled load is never blocked."""
+    with build_warehouse(tmp_path / "ro.duckdb") as wh:
+        refresh_index(wh.con)
+    with Warehouse(tmp_path / "ro.duckdb", read_only=True) as ro:
+        out = export(ro.con, "articles", "csv", tmp_path / "ro.csv", query='"travel ban"', theme="travel_ban")
+        assert sorted(pd.read_csv(out)["article_id"]) == ["flight", "rail1", "rail1-copy", "rail2", "undated"]
+        assert export(ro.con, "topics", "md", tmp_path / "ro.md").read_text(encoding="utf-8").startswith("# Topic")

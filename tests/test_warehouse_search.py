@@ -9,13 +9,14 @@ import pytest
 
 from test_warehouse_views import build_warehouse
 from warehouse.records import Article
-from warehouse.search import SearchError, refresh_index, search
+from warehouse.search import SearchError, index_is_current, refresh_index, search
 from warehouse.store import Warehouse
 
 
-@pytest.fixture
-def con(tmp_path):
-    wh = build_warehouse(tmp_path / "search.duckdb")
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    """Shared by the tests of this module, which only read it."""
+    wh = build_warehouse(tmp_path_factory.mktemp("warehouse") / "search.duckdb")
     refresh_index(wh.con)
     yield wh.con
     wh.close()
@@ -58,14 +59,21 @@ def test_chinese_is_matched_as_a_substring(con):
     assert ids(search(con, "失信被执行人")) == ["laolai"]
 
 
-def test_the_index_follows_a_refresh(tmp_path):
+def test_the_index_is_rebuilt_only_when_articles_changed(tmp_path):
     wh = build_warehouse(tmp_path / "w.duckdb")
+    assert not index_is_current(wh.con)
     refresh_index(wh.con)
+    assert index_is_current(wh.con)
     assert search(wh.con, "zebra") == []
     wh.load_articles([Article(article_id="zebra", url="https://x.example/zebra", text="A zebra crossing ban.",
                               title="Zebra", is_relevant=True)])
+    assert not index_is_current(wh.con)
     refresh_index(wh.con)
     assert ids(search(wh.con, "zebra")) == ["zebra"]
+    wh.con.execute("UPDATE articles SET text = 'An okapi crossing ban.' WHERE article_id = 'zebra'")
+    assert not index_is_current(wh.con)
+    refresh_index(wh.con)
+    assert ids(search(wh.con, "okapi")) == ["zebra"]
     wh.close()
 
 

@@ -157,9 +157,10 @@ def build_warehouse(path: Path) -> Warehouse:
     return wh
 
 
-@pytest.fixture
-def con(tmp_path):
-    wh = build_warehouse(tmp_path / "test.duckdb")
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    """Shared by the tests of this module, which only read it."""
+    wh = build_warehouse(tmp_path_factory.mktemp("warehouse") / "test.duckdb")
     yield wh.con
     wh.close()
 

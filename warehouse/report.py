@@ -136,7 +136,7 @@ def bar_chart(label: str, bars: list[tuple[str, float, str]], unit: str = "artic
     """Horizontal bars, largest first: (name, value, tooltip); half width, to sit in pairs."""
     if not bars:
         return _empty(label, "Nothing to rank yet")
-    left, right, row, top = 170, 44, 26, 6
+    left, right, row, top = 150, 70, 26, 6
     height = top + row * len(bars) + 6
     peak = max(value for _, value, _ in bars) or 1
     body = []
@@ -327,8 +327,11 @@ def _figures(con) -> str:
         "ORDER BY published_at DESC NULLS LAST, article_id LIMIT ?", [FIGURE_ROWS]
     ).fetchall()
     if not rows:
+        note = "Figures reported in relevant articles (view <code>reported_figures</code>)."
         body = "<p>No figures reported yet.</p>"
     else:
+        note = (f"The {len(rows)} most recent figures reported in relevant articles "
+                "(view <code>reported_figures</code>; trends in <code>figures_over_time</code>).")
         lines = ["<table><thead><tr><th>Date</th><th>Source</th><th>What</th><th>Value</th><th>Sentence</th></tr></thead><tbody>"]
         for published_at, source, subject, value, unit, sentence, url, title in rows:
             when = published_at.strftime("%Y-%m-%d") if published_at else "undated"
@@ -339,8 +342,7 @@ def _figures(con) -> str:
             )
         lines.append("</tbody></table>")
         body = "".join(lines)
-    return _section("Reported figures", f"The {len(rows)} most recent figures reported in relevant articles "
-                    "(view <code>reported_figures</code>; trends in <code>figures_over_time</code>).", body)
+    return _section("Reported figures", note, body)
 
 
 def _facts(con) -> tuple[str, str]:
@@ -359,6 +361,8 @@ def _facts(con) -> tuple[str, str]:
 def write_report(con: duckdb.DuckDBPyConnection, out: Path) -> Path:
     """Write the report to `out` (via a temporary file renamed into place) and return it."""
     out = Path(out)
+    # DuckDB draws a progress bar on the terminal for long queries; a report is one command's output.
+    con.execute("SET enable_progress_bar = false")
     facts, lede = _facts(con)
     sections = _attention(con) + [
         _themes(con),

@@ -53,14 +53,41 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> None:
         raise SearchError(f"cannot load the full-text-search extension {path}: {first}") from exc
 
 
+def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """What the index was built from: the number of articles and a hash of their ids, titles and texts."""
+    count, total = con.execute(
+        "SELECT count(*), coalesce(sum(hash(article_id, title, text)), 0) FROM articles"
+    ).fetchone()
+    return f"creditlens index of {count} articles, content {total}"
+
+
+def index_is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the index covers exactly the articles stored now."""
+    if not has_index(con):
+        return False
+    comment = con.execute(
+        "SELECT comment FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'docs'", [INDEX_SCHEMA]
+    ).fetchone()[0]
+    return comment == _fingerprint(con)
+
+
 def refresh_index(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild the BM25 index over articles(title, text): English stemming and stop words,
-    accents stripped, so 'debtors' finds 'debtor' and 'Sesame' finds 'sesame'."""
+    """Rebuild the BM25 index over articles(title, text) if they changed since it was built.
+
+    English stemming and stop words, accents stripped, so 'debtors' finds 'debtor' and
+    'Sesame' finds 'sesame'.  The fts extension can only rebuild the whole index
+    (minutes at a million articles), so a load that changed nothing (a re-run, an
+    empty crawl) must not pay for it: the fingerprint of what the index covers is
+    kept as the comment of its `docs` table."""
     load_fts(con)
+    if index_is_current(con):
+        return
+    fingerprint = _fingerprint(con)
     con.execute(
         "PRAGMA create_fts_index('articles', 'article_id', 'title', 'text', "
         "stemmer = 'porter', stopwords = 'english', strip_accents = 1, lower = 1, overwrite = 1)"
     )
+    con.execute(f"COMMENT ON TABLE {INDEX_SCHEMA}.docs IS '{fingerprint}'")
 
 
 def has_index(con: duckdb.DuckDBPyConnection) -> bool:
