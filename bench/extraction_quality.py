@@ -42,7 +42,7 @@ from trafilatura.utils import decode_file
 # benchmark) would then shadow the warehouse package that nlp imports.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
-from nlp.extraction import extract_pages  # noqa: E402
+from nlp.extraction import extract_page, extract_pages  # noqa: E402
 from nlp.language import detect_language  # noqa: E402
 
 _SPACE = re.compile(r"\s+")
@@ -124,6 +124,23 @@ def run_ours(pages: list[LabelledPage], workers: int | None) -> tuple[list[str],
     return outputs, kinds, elapsed, dict(zip((p.file for p in pages), extractions))
 
 
+def per_page_cost(pages: list[LabelledPage], sample: int) -> tuple[float, float]:
+    """Milliseconds per page of bare and ours in this one process, alternating page by page
+    so that both see the same machine load (the pool figures above do not: other processes
+    on the machine may take the cores the pool needs)."""
+    bare = ours = 0.0
+    chosen = pages[:sample]
+    for page in chosen[:3]:  # first calls load models; not a per-page cost
+        extract_page(page.html, page.url)
+    for page in chosen:
+        start = time.perf_counter()
+        trafilatura.extract(page.html)
+        middle = time.perf_counter()
+        extract_page(page.html, page.url)
+        bare, ours = bare + middle - start, ours + time.perf_counter() - middle
+    return bare * 1000 / len(chosen), ours * 1000 / len(chosen)
+
+
 def report(groups: dict[str, list[int]], pages, bare, ours) -> None:
     print(f"{'pages':<22}{'n':>5}  {'system':<8}{'prec':>7}{'recall':>8}{'F1':>7}{'acc':>7}{'pageF1':>8}")
     for name, indexes in groups.items():
@@ -159,6 +176,8 @@ def main() -> None:
     parser.add_argument("--half", choices=["all", "tune", "held-out"], default="all")
     parser.add_argument("--limit", type=int, help="only the first N pages")
     parser.add_argument("--workers", type=int, help="our worker processes (default: one per core)")
+    parser.add_argument("--cost-sample", type=int, default=300,
+                        help="pages for the one-process per-page cost comparison (0 to skip)")
     parser.add_argument("--show-misses", action="store_true", help="print snippets ours gets wrong on the tune half")
     args = parser.parse_args()
 
@@ -183,6 +202,11 @@ def main() -> None:
     print(f"speed: bare {bare_rate:.1f} pages/s (1 process), ours {our_rate:.1f} pages/s "
           f"({args.workers or os.cpu_count()} worker processes); ratio ours/bare {our_rate / bare_rate:.2f}; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other processes compete for them)")
+    if args.cost_sample:
+        bare_ms, our_ms = per_page_cost(pages, args.cost_sample)
+        print(f"per-page cost in one process, alternating ({min(args.cost_sample, len(pages))} pages): bare {bare_ms:.1f} ms, "
+              f"ours {our_ms:.1f} ms, ratio {our_ms / bare_ms:.2f}; so {os.cpu_count()} free cores would give "
+              f"ours/bare pages/s of about {os.cpu_count() * bare_ms / our_ms:.2f}")
     if args.show_misses:
         show_misses(pages, bare, ours, extractions)
 

@@ -70,16 +70,17 @@ def _cpu_seconds() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, help="JSONL with a 'text' field (default: the demo articles)")
-    parser.add_argument("--min-words", type=int, default=300_000, help="repeat the texts up to this many words")
+    parser.add_argument("--min-words", type=int, default=100_000, help="repeat the texts up to this many words")
+    parser.add_argument("--limit", type=int, default=None, help="use only the first LIMIT texts of the corpus")
     parser.add_argument("--model", default=None)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; the best of each side counts")
     args = parser.parse_args()
 
-    base = corpus_texts(args.corpus) if args.corpus else demo_texts()
+    base = (corpus_texts(args.corpus) if args.corpus else demo_texts())[: args.limit]
     if not base:
         raise SystemExit("no texts to measure")
-    texts = []
+    texts = list(base)
     while sum(len(t.split()) for t in texts) < args.min_words:
         texts.extend(base)
     words = sum(len(t.split()) for t in texts)

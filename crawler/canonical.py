@@ -16,6 +16,7 @@ import tomllib
 from functools import lru_cache
 from html import unescape
 from importlib import resources
+from typing import Sequence
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from courlan import normalize_url
@@ -70,19 +71,22 @@ def without_amp_ending(url: str) -> str:
     return url
 
 
-def page_url(fetched_url: str, canonical_href: str | None) -> str:
+def page_url(fetched_url: str, canonical_href: str | None, site_domains: Sequence[str] = ()) -> str:
     """The key a fetched page is stored under.
 
-    The page's rel=canonical wins when it is an http(s) URL on the same site and does
-    not send an article to the home page (a common template bug); otherwise the fetched
-    URL, with an AMP path ending mapped back to the regular page.
+    The page's rel=canonical wins when it is an http(s) URL on the same site (or on one of
+    `site_domains`, the outlet's registered domains: a mirror or CDN host declares the
+    public one) and does not send an article to the home page (a common template bug);
+    otherwise the fetched URL, with an AMP path ending mapped back to the regular page.
     """
     fetched = canonical_url(fetched_url)
     if canonical_href:
         candidate = canonical_url(canonical_href)
         parts, fetched_parts = urlsplit(candidate), urlsplit(fetched)
         to_home = parts.path in ("", "/") and fetched_parts.path not in ("", "/")
-        if parts.scheme in ("http", "https") and same_site(candidate, fetched) and not to_home:
+        host = (parts.hostname or "").lower()
+        on_site = same_site(candidate, fetched) or any(host == d or host.endswith("." + d) for d in site_domains)
+        if parts.scheme in ("http", "https") and on_site and not to_home:
             return candidate
     return without_amp_ending(fetched)
 

@@ -43,6 +43,9 @@ class FetchOutcome:
     error_kind: str | None = None
     lastmod: str | None = None  # the date the feed or sitemap gave the URL
     aliases: list[str] = field(default_factory=list)  # other URLs that led here (requested, redirects)
+    # False for robots.txt and sitemap indexes: a 304 on them says nothing about the sitemaps
+    # they name, which must be read again, so they are never asked for conditionally
+    revalidate: bool = True
 
     @property
     def unchanged(self) -> bool:

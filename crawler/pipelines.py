@@ -1,5 +1,9 @@
 """Every fetch outcome into the spool, then into the incremental store.
 
+Feeds, sitemaps and robots.txt are spooled only when they fail (a dead feed is worth a
+row in `pages`; a working one is not a page, and its loopback or mirror URL would add a
+row per host it was fetched from).  They are still counted as fetched.
+
 One `SpoolWriter` per crawl, flushed per record: a crawl killed at any moment keeps
 every page it spooled.  The page is remembered as known only after its line is
 written, so the store never claims a page the spool does not hold.  Personal data
@@ -67,7 +71,8 @@ class SpoolPipeline:
         if not isinstance(item, FetchOutcome):
             return item
         page = outcome_to_page(item, self.run_id, self.keep_personal_data)
-        self.writer.write(page)
+        if item.role != "discovery" or item.error_kind:
+            self.writer.write(page)
         if page.status:
             self.stats.inc_value("creditlens/pages_fetched")
         if page.html is not None:
@@ -80,7 +85,7 @@ class SpoolPipeline:
         known = self.crawler.spider.known
         if item.role != "discovery" and item.settled:
             known.remember_page([item.url, *item.aliases], item.etag, item.last_modified, item.lastmod)
-        if item.role != "article" and item.status == 200:
+        if item.role != "article" and item.status == 200 and item.revalidate:
             for url in dict.fromkeys([item.requested_url or item.url, *item.aliases]):
                 known.stage_validators(url, item.etag, item.last_modified)
         return item

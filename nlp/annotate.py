@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import multiprocessing
 import re
+import sys
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
@@ -38,6 +40,14 @@ from warehouse.records import Annotations, Entity, Figure, Quote, ThemeHit
 _PLACEHOLDER = re.compile(r"\[(?:ID|PHONE) REDACTED\]")
 
 
+@dataclass
+class Failure:
+    """An article annotation could not handle; it stays unannotated and is retried next run."""
+
+    article_id: str
+    error: str
+
+
 class _Core:
     """Everything needed to turn texts into Annotations; one per process."""
 
@@ -49,9 +59,12 @@ class _Core:
         self.nlp = build_pipeline(model, self.gazetteer)
         self.linker = Linker(self.gazetteer)
 
-    def annotate(self, items: Iterable[tuple[str, str]], batch_size: int) -> Iterator[Annotations]:
+    def annotate(self, items: Iterable[tuple[str, str]], batch_size: int) -> Iterator[Annotations | Failure]:
         for doc, (article_id, text) in self.nlp.pipe(self._prepared(items), as_tuples=True, batch_size=batch_size):
-            yield self._annotations(article_id, text, doc)
+            try:
+                yield self._annotations(article_id, text, doc)
+            except Exception as exc:  # one odd article must not stop a run over thousands
+                yield Failure(article_id, f"{type(exc).__name__}: {exc}".splitlines()[0])
 
     def _prepared(self, items: Iterable[tuple[str, str]]) -> Iterator[tuple[str, tuple[str, str]]]:
         """(text, (article_id, text)) with the text redacted unless personal data is kept;
@@ -108,6 +121,7 @@ class Annotator:
         # surface forms of every id outside the gazetteer, for the catalogue
         self._forms: dict[str, Counter] = {}
         self._labels: dict[str, str] = {}
+        self.failures: list[Failure] = []  # articles skipped, with the one-line reason
 
     def annotate(self, items: Iterable[tuple[str, str]], n_process: int = 1,
                  batch_size: int = 64) -> Iterator[Annotations]:
@@ -115,6 +129,9 @@ class Annotator:
                    else self._in_pool(items, n_process, batch_size))
         known = self._core.linker.entries
         for annotations in results:
+            if isinstance(annotations, Failure):
+                self.failures.append(annotations)
+                continue
             for entity in annotations.entities:
                 if entity.entity_id not in known:
                     self._forms.setdefault(entity.entity_id, Counter())[entity.text] += 1
@@ -138,10 +155,14 @@ class Annotator:
             })
         return rows
 
-    def _in_pool(self, items: Iterable[tuple[str, str]], n_process: int, batch_size: int) -> Iterator[Annotations]:
+    def _in_pool(self, items: Iterable[tuple[str, str]], n_process: int,
+                 batch_size: int) -> Iterator[Annotations | Failure]:
         """Batches of articles to worker processes, at most two per worker in flight so a
         corpus of any size streams through in bounded memory, results in input order."""
         if "fork" in multiprocessing.get_all_start_methods():
+            # what sits unflushed in the parent's buffers would be written again by every child
+            sys.stdout.flush()
+            sys.stderr.flush()
             context, initargs = multiprocessing.get_context("fork"), (self._core,)
         else:
             context, initargs = multiprocessing.get_context("spawn"), self._settings
@@ -174,5 +195,5 @@ def _start_worker(*settings) -> None:
     _worker = settings[0] if isinstance(settings[0], _Core) else _Core(*settings)
 
 
-def _annotate_chunk(chunk: list[tuple[str, str]], batch_size: int) -> list[Annotations]:
+def _annotate_chunk(chunk: list[tuple[str, str]], batch_size: int) -> list[Annotations | Failure]:
     return list(_worker.annotate(chunk, batch_size))

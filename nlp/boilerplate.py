@@ -53,6 +53,8 @@ class Vocabulary:
     lead_in_max_words: int
     update_stamp_prefixes: tuple[str, ...]
     update_stamp_max_words: int
+    credit_prefixes: tuple[str, ...]
+    credit_max_words: int
     link_run_separators: re.Pattern
     link_run_min_parts: int
     link_run_max_part_chars: int
@@ -74,6 +76,8 @@ def vocabulary() -> Vocabulary:
         lead_in_max_words=data["lead_in_max_words"],
         update_stamp_prefixes=tuple(p.lower() for p in data["update_stamp_prefixes"]),
         update_stamp_max_words=data["update_stamp_max_words"],
+        credit_prefixes=tuple(p.lower() for p in data["credit_prefixes"]),
+        credit_max_words=data["credit_max_words"],
         link_run_separators=re.compile("[" + re.escape(data["link_run_separators"]) + "]"),
         link_run_min_parts=data["link_run_min_parts"],
         link_run_max_part_chars=data["link_run_max_part_chars"],
@@ -100,14 +104,16 @@ def is_footer_line(line: str) -> bool:
 
 
 def is_promotion_line(line: str) -> bool:
-    """A "Read also: <other story>" lead-in, a newsletter/sign-up/subscription prompt, or a
-    "Last updated" stamp."""
+    """A "Read also: <other story>" lead-in, a newsletter/sign-up/subscription prompt, a
+    "Last updated" stamp or a photo credit."""
     v = vocabulary()
     words = len(line.split())
     if words > v.lead_in_max_words:
         return False
     lowered = _SPACE.sub(" ", _EDGE_PUNCTUATION.sub("", line.lower()))
     if words <= v.update_stamp_max_words and lowered.startswith(v.update_stamp_prefixes):
+        return True
+    if words <= v.credit_max_words and line.strip().lower().startswith(v.credit_prefixes):
         return True
     if any(lowered.startswith(p) and not lowered[len(p):len(p) + 1].isalnum() for p in v.related_lead_ins):
         return True

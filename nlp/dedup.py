@@ -10,8 +10,9 @@ between cron runs, grow incrementally and reach millions of articles without loa
 them all into memory; datasketch's persistent storages need Redis or Cassandra.  So
 datasketch computes the MinHash signatures and the banding is done here, with one
 indexed row per (band, bucket, article) in a file under the state folder
-(creditlens.state/dedup/).  Candidates from the bands are confirmed by the Jaccard
-similarity the two signatures estimate.
+(creditlens.state/dedup/), the article named by its first-seen number to keep the
+rows small.  Candidates from the bands are confirmed by the Jaccard similarity the two
+signatures estimate.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
     article_id   TEXT PRIMARY KEY,
-    seq          INTEGER NOT NULL,
+    seq          INTEGER NOT NULL UNIQUE,  -- order first seen; the bands refer to it
     published_at TEXT NOT NULL,
     content_hash TEXT NOT NULL,
     signature    BLOB,
@@ -59,10 +60,10 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE INDEX IF NOT EXISTS articles_by_hash ON articles (content_hash);
 CREATE INDEX IF NOT EXISTS articles_by_root ON articles (root);
 CREATE TABLE IF NOT EXISTS bands (
-    band       INTEGER NOT NULL,
-    bucket     INTEGER NOT NULL,
-    article_id TEXT NOT NULL,
-    PRIMARY KEY (band, bucket, article_id)
+    band   INTEGER NOT NULL,
+    bucket INTEGER NOT NULL,
+    seq    INTEGER NOT NULL,
+    PRIMARY KEY (band, bucket, seq)
 ) WITHOUT ROWID;
 """
 
@@ -165,13 +166,17 @@ class DuplicateIndex:
     def _assign_one(self, article: Article) -> None:
         digest = article.content_hash or content_hash(article.text)
         known = self.db.execute(
-            "SELECT seq, content_hash, root FROM articles WHERE article_id = ?", [article.article_id]
+            "SELECT seq, content_hash, signature FROM articles WHERE article_id = ?", [article.article_id]
         ).fetchone()
         if known and known[1] == digest:
             return
         if known:  # re-extracted with a different text: index it afresh, keep its first-seen order
-            seq = known[0]
-            self.db.execute("DELETE FROM bands WHERE article_id = ?", [article.article_id])
+            seq, old = known[0], known[2]
+            if old is not None:
+                self.db.executemany(
+                    "DELETE FROM bands WHERE band = ? AND bucket = ? AND seq = ?",
+                    [(band, bucket, seq) for band, bucket in _buckets(np.frombuffer(old, dtype=np.uint32))],
+                )
             self.db.execute("DELETE FROM articles WHERE article_id = ?", [article.article_id])
         else:
             seq, self._next_seq = self._next_seq, self._next_seq + 1
@@ -181,7 +186,7 @@ class DuplicateIndex:
             "SELECT root FROM articles WHERE content_hash = ? AND article_id != ?", [digest, article.article_id]
         )}
         if sig is not None:
-            matches |= self._near_roots(article.article_id, sig)
+            matches |= self._near_roots(seq, sig)
 
         own = (_when(article), seq, article.article_id)
         roots = [self.db.execute("SELECT published_at, seq, article_id FROM articles WHERE article_id = ?", [r]).fetchone()
@@ -200,23 +205,21 @@ class DuplicateIndex:
         if sig is not None:
             self.db.executemany(
                 "INSERT OR IGNORE INTO bands VALUES (?, ?, ?)",
-                [(band, bucket, article.article_id) for band, bucket in _buckets(sig)],
+                [(band, bucket, seq) for band, bucket in _buckets(sig)],
             )
 
-    def _near_roots(self, article_id: str, sig: np.ndarray) -> set[str]:
-        candidates: set[str] = set()
+    def _near_roots(self, seq: int, sig: np.ndarray) -> set[str]:
+        """Roots of the indexed articles whose signature agrees with `sig` on a whole band
+        and, over all rows, on at least SIMILARITY of them."""
+        candidates: set[int] = set()
         for band, bucket in _buckets(sig):
-            candidates.update(
-                row[0] for row in self.db.execute(
-                    "SELECT article_id FROM bands WHERE band = ? AND bucket = ?", [band, bucket]
-                )
-            )
-        candidates.discard(article_id)
+            candidates.update(row[0] for row in self.db.execute(
+                "SELECT seq FROM bands WHERE band = ? AND bucket = ?", [band, bucket]
+            ))
+        candidates.discard(seq)
         roots = set()
         for candidate in candidates:
-            other, root = self.db.execute(
-                "SELECT signature, root FROM articles WHERE article_id = ?", [candidate]
-            ).fetchone()
+            other, root = self.db.execute("SELECT signature, root FROM articles WHERE seq = ?", [candidate]).fetchone()
             if float(np.mean(np.frombuffer(other, dtype=np.uint32) == sig)) >= SIMILARITY:
                 roots.add(root)
         return roots

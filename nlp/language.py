@@ -16,7 +16,7 @@ import re
 
 import py3langid
 
-SAMPLE_CHARS = 3000
+SAMPLE_CHARS = 1500
 # Share of CJK characters among letters above which the text is taken as CJK.
 CJK_SHARE = 0.3
 

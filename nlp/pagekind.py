@@ -36,14 +36,17 @@ PAYWALL_MAX_WORDS = 250
 # A link whose text is at least this long (Latin words / CJK characters) reads as a headline.
 HEADLINE_MIN_WORDS = 4
 HEADLINE_MIN_CJK = 8
-# A text is a listing when this many of its lines, and this share of them, are teasers:
-# headlines of links to other pages, or text of the list item / card holding such a link.
-# A page declaring itself an article needs a larger share (its related-stories box may leak).
+# A text is a listing when teasers — headlines of links to other pages, or text of the list
+# item / card holding such a link — make this share of its characters, in at least this
+# many lines.  A page declaring itself an article needs a larger share (its related-stories
+# box may leak into the text); a page declaring og:type "website" needs only one teaser (a
+# section front with a single story is still a section front).
 LISTING_MIN_TEASERS = 5
 LISTING_TEASER_SHARE = 0.5
 LISTING_TEASER_SHARE_DECLARED_ARTICLE = 0.7
 # A teaser card (title, date, summary) is short; a longer block holding a link is content.
 TEASER_MAX_CHARS = 1000
+# Lines shorter than this are not weighed when deciding whether a text is teasers.
 TEASER_MIN_CHARS = 20
 TEASER_MAX_TARGETS = 2
 TEASER_CONTAINERS = frozenset({"li", "article"})
@@ -96,7 +99,7 @@ class PageSignals:
 
     def is_teaser(self, line: str) -> bool:
         line = _LIST_MARKER.sub("", line)
-        return line in self.headlines or (len(line) >= TEASER_MIN_CHARS and _SPACE.sub("", line) in self.teasers)
+        return line in self.headlines or _SPACE.sub("", line) in self.teasers
 
     @property
     def declares_article(self) -> bool:
@@ -214,11 +217,14 @@ def classify(signals: PageSignals, text: str, word_count: int, url: str) -> tupl
             return PAYWALL, f"paywall stub: page says {signals.paywall_phrase!r}"
         if not signals.accessible_for_free:
             return PAYWALL, "paywall stub: page declares isAccessibleForFree false"
-    lines = [line for line in text.split("\n") if line]
-    teasers = sum(signals.is_teaser(line) for line in lines)
-    share = LISTING_TEASER_SHARE_DECLARED_ARTICLE if signals.declares_article else LISTING_TEASER_SHARE
-    if teasers >= LISTING_MIN_TEASERS and teasers >= share * len(lines):
-        return LISTING, f"listing: {teasers} of {len(lines)} text lines are teasers of other pages"
+    # Short lines (menu words, dates, section labels) say nothing either way.
+    lines = [line for line in text.split("\n") if len(line) >= TEASER_MIN_CHARS]
+    teasers = [line for line in lines if signals.is_teaser(line)]
+    share = sum(map(len, teasers)) / max(1, sum(map(len, lines)))
+    needed = LISTING_TEASER_SHARE_DECLARED_ARTICLE if signals.declares_article else LISTING_TEASER_SHARE
+    fewest = 1 if signals.og_type == "website" else LISTING_MIN_TEASERS
+    if len(teasers) >= fewest and share >= needed:
+        return LISTING, f"listing: {len(teasers)} teasers of other pages make {share:.0%} of the text"
     if not signals.declares_article and len(signals.headlines) >= LISTING_MIN_TEASERS:
         listing_types = signals.schema_types & v.listing_schema_types
         if listing_types:

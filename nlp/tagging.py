@@ -38,7 +38,7 @@ _HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 _APOSTROPHES = ("'", "\u2019")
 _SENTENCE_END = re.compile(
     r"(?P<stop>[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9\u3400-\u9fff])"
-    r"|(?P<cjk>[\u3002\uff01\uff1f])[\"\u201d\u2019\u300d\u300f]*\s*"
+    r"|[\u3002\uff01\uff1f][\"\u201d\u2019\u300d\u300f]*\s*"
     r"|\n\s*"
 )
 _ABBREVIATION = re.compile(
@@ -60,8 +60,7 @@ def default_model() -> str:
 
 def load_model(model: str | None = None) -> Language:
     """The model with only the components annotation needs (its NER and whatever NER listens
-    to) and Han-character tokenisation; `blank` gives an empty English pipeline for tests.  The bench loads the bare baseline through here too, so both sides
-    run the same components."""
+    to) and Han-character tokenisation; `blank` gives an empty English pipeline for tests."""
     if model == BLANK:
         nlp = spacy.blank("en")
     else:
@@ -104,6 +103,8 @@ def gazetteer_patterns(gazetteer: Gazetteer) -> list[dict]:
 
 
 def needed_components(nlp: Language) -> set[str]:
+    """`ner` and the shared embedding it listens to, if it does (the small English model's
+    NER has its own, so tagger, parser and their tok2vec can all go)."""
     needed = {"ner"} if "ner" in nlp.pipe_names else set()
     for name in list(needed):
         upstream = nlp.config["components"][name].get("model", {}).get("tok2vec", {})

@@ -6,6 +6,7 @@ import pytest
 
 from nlp.annotate import Annotator
 from nlp.privacy import contains_personal_data
+from nlp.tagging import ModelNotFound
 
 GAZETTEER = '''
 version = "gaz.1"
@@ -148,7 +149,21 @@ def test_blank_model_uses_gazetteer_only(paths):
 
 
 def test_unknown_model_is_a_clear_error(paths):
-    from nlp.tagging import ModelNotFound
-
     with pytest.raises(ModelNotFound, match="spaCy model 'no_such_model' is not installed"):
         Annotator(model="no_such_model", gazetteer_path=paths[0], taxonomy_path=paths[1])
+
+
+def test_an_article_that_fails_is_recorded_and_skipped(annotator, monkeypatch):
+    import nlp.annotate
+
+    real = nlp.annotate.find_quotes
+
+    def fragile(text, sentences, mentions):
+        if "explode" in text:
+            raise RuntimeError("quote rules tripped\nsecond line")
+        return real(text, sentences, mentions)
+
+    monkeypatch.setattr(nlp.annotate, "find_quotes", fragile)
+    results = list(annotator.annotate([("ok1", ARTICLE), ("bad", "This text will explode."), ("ok2", ARTICLE)]))
+    assert [r.article_id for r in results] == ["ok1", "ok2"]
+    assert (annotator.failures[-1].article_id, annotator.failures[-1].error) == ("bad", "RuntimeError: quote rules tripped")

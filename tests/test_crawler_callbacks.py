@@ -65,6 +65,9 @@ def test_tracking_parameters_fragments_and_amp_flags_collapse():
 def test_page_url_trusts_same_site_canonical_only():
     assert page_url("https://m.example.com/a/amp", "https://www.example.com/a") == "https://www.example.com/a"
     assert page_url("https://example.com/a", "https://spam.example.org/a") == "https://example.com/a"
+    # a mirror (here loopback) declaring the outlet's public domain, which the registry lists
+    mirror = page_url("http://127.0.0.1:8080/a?utm_source=x", "https://www.outlet.example/a", ["127.0.0.1", "outlet.example"])
+    assert mirror == "https://www.outlet.example/a"
     assert page_url("https://example.com/story", "https://example.com/") == "https://example.com/story"
     assert page_url("https://example.com/story.amp.html", None) == "https://example.com/story.html"
     assert canonical_link('<head><link rel="canonical" href="/x?a=1&amp;b=2"></head>') == "/x?a=1&b=2"
@@ -127,6 +130,22 @@ def test_atom_feed_and_a_feed_that_is_not_one(spider):
     assert outcome.error_kind == "bad_feed"
 
 
+def test_feeds_are_discovered_on_start_pages_of_sources_that_list_none(spider):
+    spider.sources_by_id["ex"] = Source("ex", "Example News", BASE + "/", allowed_domains=["news.example.com"])
+    body = (b'<html><head><link rel="alternate" type="application/rss+xml" href="/rss/china.xml">'
+            b'<link rel="alternate" hreflang="zh" href="/zh/"></head><body><p>x</p></body></html>')
+    results = section_page_with(spider, body, hops=0)
+    feeds = [r for r in requests_of(results) if r.callback == spider.parse_feed]
+    assert [r.url for r in feeds] == [BASE + "/rss/china.xml"]
+    assert not [r for r in requests_of(section_page_with(spider, body, hops=0)) if r.callback == spider.parse_feed]
+    spider.requested_documents.clear()  # once per run; and only start pages are searched for feeds
+    assert not [r for r in requests_of(section_page_with(spider, body, hops=1)) if r.callback == spider.parse_feed]
+
+
+def section_page_with(spider, body, hops):
+    return list(spider.parse_page(response(HtmlResponse, BASE + "/china/", body, {"role": "section", "hops": hops})))
+
+
 # -- sitemaps ----------------------------------------------------------------------------------
 
 def test_sitemap_index_skips_old_children_and_news_sitemap_uses_publication_date(spider):
@@ -180,12 +199,13 @@ def test_page_faults_become_outcomes(spider):
 
 
 def section_page(spider, body_text, hops=0):
-    links = f'<a href="{BASE}/a1">a</a><a href="/a2#top">b</a><a href="https://other.org/x">c</a>'
+    links = (f'<a href="{BASE}/a1">a</a><a href="/a2#top">b</a><a href="https://other.org/x">c</a>'
+             '<a href="/About-Us.html">d</a><a href="/login?next=/a1">e</a><a href="/terms/">f</a>')
     body = f"<html><head><title>Section</title></head><body>{body_text}{links}</body></html>".encode()
     return list(spider.parse_page(response(HtmlResponse, BASE + "/china/", body, {"role": "section", "hops": hops})))
 
 
-def test_section_links_from_relevant_pages_are_preferred_and_stay_on_site(spider):
+def test_section_links_from_relevant_pages_are_preferred_stay_on_site_and_skip_utility_pages(spider):
     on = requests_of(section_page(spider, ON_TOPIC))
     off = requests_of(section_page(spider, OFF_TOPIC))
     assert [r.url for r in on] == [BASE + "/a1", BASE + "/a2"]
@@ -203,7 +223,6 @@ def test_last_section_hop_makes_article_requests_and_skips_known_pages(spider):
 # -- failures ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("exception, kind", [
-    (IgnoreRequest("Forbidden by robots.txt"), "robots"),
     (IgnoreRequest("max redirections reached"), "redirect_loop"),
     (DownloadTimeoutError("took longer than 1.0 seconds"), "timeout"),
     (CannotResolveHostError("no such host"), "dns"),
@@ -213,6 +232,12 @@ def test_failures_are_recorded_with_their_kind(spider, exception, kind):
     failure.request = Request(BASE + "/x?utm_source=a", meta={"role": "article", "source": "ex"})
     [outcome] = spider.record_failure(failure)
     assert (outcome.url, outcome.status, outcome.error_kind) == (BASE + "/x", 0, kind)
+
+
+def test_robots_refusals_are_not_recorded_as_pages(spider):
+    failure = Failure(IgnoreRequest("Forbidden by robots.txt"))
+    failure.request = Request(BASE + "/private/x", meta={"role": "article", "source": "ex"})
+    assert list(spider.record_failure(failure)) == []
 
 
 def test_retry_after_values():

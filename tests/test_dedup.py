@@ -139,3 +139,17 @@ def test_index_built_with_other_settings_is_refused(tmp_path):
         db.execute("UPDATE settings SET value = '64' WHERE key = 'num_perm'")
     with pytest.raises(DuplicateIndexError, match="other settings"):
         DuplicateIndex.open(tmp_path)
+
+
+def test_re_extracted_text_is_indexed_afresh(tmp_path):
+    index = DuplicateIndex.open(tmp_path)
+    original, copy = article("https://a.example/r", WIRE), article("https://b.example/r", WIRE, T0 + timedelta(hours=1))
+    index.assign([original, copy])
+    rewritten = article("https://b.example/r", OTHER, T0 + timedelta(hours=1))  # same page, new extraction
+    index.assign([rewritten])
+    assert rewritten.duplicate_of is None
+    other_copy = article("https://c.example/r", OTHER, T0 + timedelta(hours=2))
+    wire_copy = article("https://d.example/r", WIRE, T0 + timedelta(hours=3))
+    index.assign([other_copy, wire_copy])
+    assert other_copy.duplicate_of == rewritten.article_id
+    assert wire_copy.duplicate_of == original.article_id

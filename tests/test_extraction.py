@@ -160,6 +160,16 @@ def test_bad_input_fails_with_reason_and_never_raises():
         assert extraction.article is None and extraction.reason
 
 
+def test_xml_documents_are_not_pages():
+    sitemap = ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+               + "".join(f"<url><loc>https://gazette.example/a/{i}</loc><lastmod>2024-03-0{i % 9 + 1}</lastmod></url>"
+                         for i in range(60)) + "</urlset>")
+    extraction = extract_page(sitemap, "https://gazette.example/sitemap.xml")
+    assert extraction.page_kind == "not_html" and extraction.article is None
+    xhtml = '<?xml version="1.0" encoding="utf-8"?>\n' + article_html()
+    assert extract_page(xhtml, "https://gazette.example/a/5").page_kind == "article"
+
+
 def test_extraction_json_shows_what_is_stored():
     row = extraction_json("page.html", extract_page(article_html(), "https://gazette.example/a/4"))
     assert {"path", "url", "title", "author", "date", "language", "sitename", "text", "page_kind", "reason"} <= set(row)

@@ -18,7 +18,8 @@ def test_furniture_lines_go_and_story_lines_stay():
         "Never miss the latest news by signing up to our newsletter today!",
         "主站蜘蛛池模板: 免费在线观看| 最新彩票平台| 网赚项目日赚",
         "免费在线观看高清视频 | 最新彩票平台注册送彩金 | 手机号码测吉凶免费查询 | 网赚项目日赚五百元",
-        "Home | World | China | Business | Opinion",
+        "Home | World | China | Business | Opinion", "Photo: Reuters/Jane Roe", "Next article", "上一篇：法院清理名单",
+        "Last updated: 5 March 2024",
     ]
     story = [STORY, "Top officials said the review would continue.", "Share prices of listed lenders rose 3%.",
              "| Province | Listed | Removed |", "| Hebei | 1,020 | 210 |",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import timedelta
 from importlib import resources
@@ -25,12 +27,21 @@ def fetch(url: str) -> str:
     return body.decode(charset) if charset else decode_file(body)  # GBK pages declare it in <meta> only
 
 
+def linked_pages(html: str, base: str) -> set[str]:
+    """Same-site HTML pages a home page links to (feeds and sitemaps are not HTML pages)."""
+    links = {urllib.parse.urljoin(base, href).split("#")[0].split("?")[0] for href in re.findall(r'href="([^"]+)"', html)}
+    return {url for url in links if url.startswith(base) and not url.endswith((".xml", ".css", ".js"))}
+
+
 @pytest.fixture(scope="module")
 def site_pages():
     with DemoSite() as site:
         urls = [a.url for a in site.articles]
         urls += [o.base_url for o in site.outlets] + [o.base_url + "no-such-page.html" for o in site.outlets]
         pages = {url: fetch(url) for url in urls}
+        for outlet in site.outlets:  # section fronts and pagination linked from the home page
+            for url in linked_pages(pages[outlet.base_url], outlet.base_url):
+                pages.setdefault(url, fetch(url))
         extractions = dict(extract_pages(((url, html, None) for url, html in pages.items()), workers=2))
         yield site, extractions
 
@@ -60,6 +71,11 @@ def test_paywall_stubs_listings_and_error_pages_are_not_articles(site_pages):
     for outlet in site.outlets:
         assert extractions[outlet.base_url].page_kind == "listing", extractions[outlet.base_url].reason
         assert extractions[outlet.base_url + "no-such-page.html"].page_kind == "error_page"
+    article_urls = {a.url for a in site.articles}
+    others = {url: e for url, e in extractions.items() if url not in article_urls}
+    assert len(others) > 3 * len(site.outlets)  # home, 404 page, sections, later pages
+    for url, extraction in others.items():
+        assert extraction.page_kind != "article", (url, extraction.article.text[:200])
 
 
 def test_injected_spam_never_reaches_the_text(site_pages):

@@ -196,7 +196,10 @@ def matching_sql(
         params.append(bm25)
     else:
         scores = "SELECT NULL::VARCHAR AS article_id, NULL::DOUBLE AS score WHERE false"
-    join = "JOIN" if parsed.words else "LEFT JOIN"  # bare words must match; phrases alone filter all articles
+    # An article matches through the index when the query has a word the index knows
+    # (a phrase's words included); only a query of Chinese or stop words alone needs
+    # every article's text read.
+    join = "JOIN" if parsed.words or (bm25 and _known_terms(con, bm25)) else "LEFT JOIN"
     for pattern in parsed.phrase_patterns():
         conditions.append("regexp_matches(lower(coalesce(title, '') || ' ' || coalesce(text, '')), ?)")
         params.append(pattern)
@@ -211,6 +214,14 @@ def matching_sql(
         ) WHERE {' AND '.join(conditions) or 'true'}
     """
     return sql, params
+
+
+def _known_terms(con: duckdb.DuckDBPyConnection, text: str) -> int:
+    return con.execute(
+        f"SELECT count(*) FROM {INDEX_SCHEMA}.dict WHERE term IN "
+        f"(SELECT stem(unnest({INDEX_SCHEMA}.tokenize(?)), 'porter'))",
+        [text],
+    ).fetchone()[0]
 
 
 # BM25 (k1 = 1.2, b = 0.75) as the extension's match_bm25 macro computes it, but

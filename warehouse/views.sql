@@ -89,22 +89,16 @@ ORDER BY counts.articles DESC, counts.source;
 
 -- top_entities: people, organisations and places ranked by the relevant articles that mention them, with mentions and number of outlets
 CREATE OR REPLACE VIEW top_entities AS
-WITH per_article AS (
-    -- one row per entity and article first: cheaper than count(DISTINCT) over every mention
-    SELECT entities.entity_id, entities.article_id, articles.source,
-           count(*) AS mentions, min(entities.text) AS text, min(entities.label) AS label
+WITH counts AS (
+    SELECT entities.entity_id,
+           mode(entities.text) AS most_common_text,
+           mode(entities.label) AS label,
+           count(DISTINCT entities.article_id) AS articles,
+           count(*) AS mentions,
+           count(DISTINCT articles.source) AS sources
     FROM entities JOIN articles USING (article_id)
     WHERE articles.is_relevant AND entities.entity_id IS NOT NULL
-    GROUP BY entities.entity_id, entities.article_id, articles.source
-), counts AS (
-    SELECT entity_id,
-           mode(text) AS most_common_text,
-           mode(label) AS label,
-           count(*) AS articles,
-           sum(mentions)::BIGINT AS mentions,
-           count(DISTINCT source) AS sources
-    FROM per_article
-    GROUP BY entity_id
+    GROUP BY entities.entity_id
 )
 SELECT counts.entity_id,
        coalesce(entity_catalog.name, counts.most_common_text) AS name,

@@ -64,6 +64,7 @@ class SourceSpider(scrapy.Spider):
         self.sources = list(sources)
         self.sources_by_id = {s.id: s for s in self.sources}
         self.urllist = urllist
+        self.requested_documents: set[str] = set()
 
     @classmethod
     def update_settings(cls, settings):
@@ -116,6 +117,22 @@ class SourceSpider(scrapy.Spider):
             dont_filter=dont_filter,
             meta={"role": role, "source": source_id, "lastmod": lastmod, "hops": hops, **meta},
         )
+
+    def document_requests(self, urls, callback, role: str, source_id: str | None, *, hops: int = 0,
+                          priority: int = PRIORITY_DISCOVERY, **meta) -> list[scrapy.Request]:
+        """Requests for feeds, sitemaps, robots.txt and section start pages.
+
+        They bypass Scrapy's duplicate filter, whose memory persists in JOBDIR across runs cut
+        short by a page limit (a child sitemap seen once would never be read again), and are
+        de-duplicated within the run instead.
+        """
+        requests = []
+        for url in map(canonical_url, urls):
+            if url not in self.requested_documents:
+                self.requested_documents.add(url)
+                requests.append(self.make_request(url, callback, role, source_id, hops=hops, priority=priority,
+                                                  dont_filter=True, **meta))
+        return requests
 
     def too_old(self, lastmod: str | None) -> bool:
         when = parse_date(lastmod)
@@ -186,7 +203,8 @@ class SourceSpider(scrapy.Spider):
             return
         text, encoding = decode_html(response.body, content_type)
         href = canonical_link(text)
-        url = page_url(response.url, response.urljoin(href) if href else None)
+        source = self.sources_by_id.get(self.source_id_for(response.url, response.meta))
+        url = page_url(response.url, response.urljoin(href) if href else None, source.domains() if source else ())
         yield self.outcome(response, url=url, text=text, encoding=encoding)
         if response.meta.get("role") == "section":
             page = HtmlResponse(url=response.url, body=response.body, encoding=encoding, request=response.request)
@@ -200,8 +218,8 @@ class SourceSpider(scrapy.Spider):
         """Errback: a request that produced no response becomes a page with its error."""
         request = failure.request
         kind, error = failure_error(failure.value)
-        if kind == "ignored":
-            return
+        if kind in ("ignored", "robots"):
+            return  # nothing was fetched; Scrapy counts robots.txt refusals in its stats (robotstxt/forbidden)
         meta = request.meta
         redirects = meta.get("redirect_urls", [])
         requested = redirects[0] if redirects else meta.get("requested_url", request.url)

@@ -4,15 +4,18 @@ Each feed is fetched on every run (conditionally: an unchanged feed costs a 304)
 each entry's link is requested unless the incremental store already holds it and the
 entry's date (pubDate, updated, published, dc:date) is not newer.  RSS 0.9x/2.0, RSS
 1.0 (RDF) and Atom are read the same way, by element names regardless of namespace.
+A source that lists no feeds has them discovered from its start pages'
+`<link rel="alternate" type="application/rss+xml">` (or Atom) links.
 """
 
 from __future__ import annotations
 
 from lxml import etree
 
-from crawler.spiders.base import PRIORITY_DISCOVERY, SourceSpider
+from crawler.spiders.base import SourceSpider
 
 _FEED_ROOTS = {"rss", "feed", "RDF", "channel"}
+_FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
 _DATE_NAMES = ("pubDate", "updated", "published", "date", "modified", "issued")
 
 
@@ -69,9 +72,19 @@ class FeedDiscovery:
     def discovery_requests(self, source):
         yield from super().discovery_requests(source)
         if "feeds" in self.enabled_modes:
-            for url in source.feeds:
-                yield self.make_request(url, self.parse_feed, "discovery", source.id,
-                                        priority=PRIORITY_DISCOVERY, dont_filter=True)
+            yield from self.document_requests(source.feeds, self.parse_feed, "discovery", source.id)
+
+    def follow_links(self, page, meta):
+        yield from super().follow_links(page, meta)
+        source = self.sources_by_id.get(meta.get("source"))
+        if "feeds" not in self.enabled_modes or meta.get("hops", 0) or source is None or source.feeds:
+            return
+        feeds = [
+            page.urljoin(link.attrib["href"].strip())
+            for link in page.xpath("//link[contains(concat(' ', normalize-space(@rel), ' '), ' alternate ')]")
+            if (link.attrib.get("type") or "").strip().lower() in _FEED_TYPES and link.attrib.get("href")
+        ]
+        yield from self.document_requests(feeds, self.parse_feed, "discovery", source.id)
 
     def parse_feed(self, response):
         failed = self.error_outcome(response)

@@ -5,16 +5,30 @@ Outlets without usable feeds or sitemaps still have section pages ("China",
 the source's own domains for at most DEPTH_LIMIT hops (CLOSESPIDER_PAGECOUNT bounds
 the whole run).  Links found on a page the relevance vocabulary judges on-topic are
 queued ahead of the others, so a page budget is spent where the coverage is.  Pages
-on the last hop are article requests: skipped when already stored.
+on the last hop are article requests: skipped when already stored.  Links to utility
+pages (about, terms, login, subscribe...; `crawler/section_rules.toml`) are not followed.
 """
 
 from __future__ import annotations
 
+import tomllib
 from functools import cached_property
+from importlib import resources
+from urllib.parse import urlsplit
 
 from scrapy.linkextractors import LinkExtractor
 
-from crawler.spiders.base import PRIORITY_DISCOVERY, PRIORITY_LINK, PRIORITY_RELEVANT_LINK, SourceSpider
+from crawler.spiders.base import PRIORITY_LINK, PRIORITY_RELEVANT_LINK, SourceSpider
+
+
+_RULES = tomllib.loads((resources.files("crawler") / "section_rules.toml").read_text(encoding="utf-8"))
+_SKIP_SEGMENTS = frozenset(_RULES["skip_first_segments"])
+
+
+def is_utility_page(url: str) -> bool:
+    """Whether a link leads to an about/terms/login/subscribe kind of page (crawler/section_rules.toml)."""
+    first = urlsplit(url).path.strip("/").split("/", 1)[0].lower()
+    return first.rsplit(".", 1)[0] in _SKIP_SEGMENTS if first else False
 
 
 def visible_text(page) -> str:
@@ -30,9 +44,7 @@ class SectionDiscovery:
         starts = source.start_urls
         if not starts and (self.enabled_modes == {"section"} or not (source.feeds or source.sitemaps)):
             starts = [source.homepage]
-        for url in starts:
-            yield self.make_request(url, self.parse_page, "section", source.id,
-                                    priority=PRIORITY_DISCOVERY, dont_filter=True)
+        yield from self.document_requests(starts, self.parse_page, "section", source.id)
 
     @cached_property
     def link_extractor(self) -> LinkExtractor:
@@ -53,7 +65,10 @@ class SectionDiscovery:
         for link in self.link_extractor.extract_links(page):
             if source is not None and not source.owns(link.url):
                 continue  # the host, not LinkExtractor's allow_domains, which compares host:port
+            if is_utility_page(link.url):
+                continue
             if hops + 1 < self.depth_limit:
+                # through the duplicate filter: the page may be an article a feed also lists
                 yield self.make_request(link.url, self.parse_page, "section", source_id, hops=hops + 1, priority=priority)
             else:
                 request = self.article_request(link.url, source_id, priority=priority, hops=hops + 1)

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 from scrapy.utils.gz import gunzip
 
 from crawler.sources import host_matches
-from crawler.spiders.base import PRIORITY_DISCOVERY, SourceSpider
+from crawler.spiders.base import SourceSpider
 from crawler.spiders.feeds import local_name, xml_root
 
 
@@ -54,22 +54,19 @@ class SitemapDiscovery:
         yield from super().discovery_requests(source)
         if "sitemaps" not in self.enabled_modes:
             return
-        for url in source.sitemaps:
-            yield self.make_request(url, self.parse_sitemap, "discovery", source.id,
-                                    priority=PRIORITY_DISCOVERY, dont_filter=True)
+        yield from self.document_requests(source.sitemaps, self.parse_sitemap, "discovery", source.id)
         if not source.sitemaps:
             home = urlsplit(source.homepage)
             robots = urlunsplit((home.scheme, home.netloc, "/robots.txt", "", ""))
-            yield self.make_request(robots, self.parse_robots, "discovery", source.id,
-                                    priority=PRIORITY_DISCOVERY, dont_filter=True, dont_obey_robotstxt=True)
+            yield from self.document_requests([robots], self.parse_robots, "discovery", source.id,
+                                              dont_obey_robotstxt=True)
 
     def parse_robots(self, response):
         if response.status != 200:
             return  # no robots.txt is normal: nothing to discover, nothing to record
-        yield self.outcome(response)
-        for url in robots_sitemaps(response.body.decode("utf-8", "replace")):
-            yield self.make_request(response.urljoin(url), self.parse_sitemap, "discovery",
-                                    response.meta.get("source"), priority=PRIORITY_DISCOVERY)
+        yield self.outcome(response, revalidate=False)
+        sitemaps = [response.urljoin(url) for url in robots_sitemaps(response.body.decode("utf-8", "replace"))]
+        yield from self.document_requests(sitemaps, self.parse_sitemap, "discovery", response.meta.get("source"))
 
     def parse_sitemap(self, response):
         failed = self.error_outcome(response)
@@ -87,8 +84,8 @@ class SitemapDiscovery:
         if parsed is None:
             yield self.outcome(response, error="not an XML sitemap", error_kind="bad_sitemap")
             return
-        yield self.outcome(response)
         kind, entries = parsed
+        yield self.outcome(response, revalidate=kind == "urlset")
         source_id = response.meta.get("source")
         source = self.sources_by_id.get(source_id)
         for loc, date in entries:
@@ -97,7 +94,7 @@ class SitemapDiscovery:
                 if self.too_old(date):
                     self.crawler.stats.inc_value("creditlens/skipped_old")
                     continue
-                yield self.make_request(url, self.parse_sitemap, "discovery", source_id, priority=PRIORITY_DISCOVERY)
+                yield from self.document_requests([url], self.parse_sitemap, "discovery", source_id)
             elif source is None or host_matches(urlsplit(url).hostname or "", source.domains()):
                 request = self.article_request(url, source_id, lastmod=date)
                 if request is not None:
