@@ -13,6 +13,7 @@ import fcntl
 import json
 import os
 from contextlib import contextmanager
+from itertools import islice
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -153,13 +154,16 @@ class ArticlePreparer:
     """Redaction, relevance and de-duplication, the same for crawled and ingested articles."""
 
     def __init__(self, settings: Settings, all_relevant: bool = False):
-        from nlp.dedup import DuplicateIndex
+        from nlp.dedup import DuplicateIndex, DuplicateIndexError
         from nlp.privacy import redact
         from nlp.relevance import load_relevance
 
         self.redact = (lambda text: text) if settings.keep_personal_data else redact
         self.relevance = load_relevance()
-        self.duplicates = DuplicateIndex.open(settings.state_dir / "dedup")
+        try:
+            self.duplicates = DuplicateIndex.open(settings.state_dir / "dedup")
+        except DuplicateIndexError as exc:
+            raise JobError(str(exc)) from None
         self.all_relevant = all_relevant
 
     def prepare(self, articles: list[Article]) -> list[Article]:
@@ -169,6 +173,10 @@ class ArticlePreparer:
             article.relevance = self.relevance.score(f"{article.title or ''}\n{article.text}")
             article.is_relevant = self.all_relevant or self.relevance.is_relevant(article.relevance)
         return self.duplicates.assign(articles)
+
+    def regrouped(self) -> dict[str, str | None]:
+        """Articles stored earlier whose story now has an earlier copy: article_id -> duplicate_of."""
+        return self.duplicates.regrouped
 
     def save(self) -> None:
         self.duplicates.save()
@@ -181,6 +189,7 @@ class ArticlePreparer:
 class IngestOutcome:
     records: int = 0
     skipped: list[str] = field(default_factory=list)  # "file:line: reason"
+    regrouped: dict[str, str | None] = field(default_factory=dict)  # stored articles with an earlier copy now
 
 
 def _parse_published(value) -> datetime | None:
@@ -246,7 +255,8 @@ def ingest(settings: Settings, kind: str, files: list[Path], console: Console, a
             outcome.skipped.append(f"{path}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
             continue
         outcome.records += count
-    open_warehouse(settings, console, waiting=" (ingested records are safe in the spool)").close()
+    with open_warehouse(settings, console, waiting=" (ingested records are safe in the spool)") as warehouse:
+        warehouse.set_duplicates(outcome.regrouped)
     return outcome
 
 
@@ -261,6 +271,7 @@ def _ingest_corpus(settings, kind, path, spool, outcome, all_relevant) -> int:
             outcome.skipped.append(f"{path}:{number}: {exc}")
     preparer = ArticlePreparer(settings, all_relevant)
     count = spool.write_all(f"ingest-{kind}", preparer.prepare(articles))
+    outcome.regrouped.update(preparer.regrouped())
     preparer.save()
     return count
 
@@ -319,21 +330,36 @@ def process(settings: Settings, console: Console, reprocess: bool = False) -> Pr
 
 
 def _extract_pending(warehouse, settings, preparer, outcome, reprocess, console) -> None:
-    from nlp.extraction import extract_pages
+    """One extraction pool for the whole backlog (starting workers is slow); results are
+    loaded EXTRACT_CHUNK at a time, so a crash loses at most one chunk of work."""
+    from nlp.extraction import ExtractionPoolError, extract_pages
 
     condition = "html IS NOT NULL" + ("" if reprocess else " AND extracted_at IS NULL")
     urls = [r[0] for r in warehouse.con.execute(f"SELECT url FROM pages WHERE {condition} ORDER BY fetched_at, url").fetchall()]
-    with progress(console) as bar:
-        task = bar.add_task("extracting", total=len(urls))
+
+    def pending_pages():
         for chunk in _chunks(urls, EXTRACT_CHUNK):
             warehouse.con.register("chunk_urls", _url_table(chunk))
             rows = warehouse.con.execute(
                 "SELECT url, html, source FROM pages WHERE url IN (SELECT url FROM chunk_urls)"
             ).fetchall()
             warehouse.con.unregister("chunk_urls")
-            items = [(url, Page(url=url, status=200, html=html).text(), source) for url, html, source in rows]
+            for url, html, source in rows:
+                yield url, Page(url=url, status=200, html=html).text(), source
+
+    results = extract_pages(pending_pages(), workers=settings.workers)
+    try:
+        _load_extractions(warehouse, preparer, outcome, results, len(urls), console)
+    except ExtractionPoolError as exc:
+        raise JobError(str(exc)) from None
+
+
+def _load_extractions(warehouse, preparer, outcome, results, total, console) -> None:
+    with progress(console) as bar:
+        task = bar.add_task("extracting", total=total)
+        while batch := list(islice(results, EXTRACT_CHUNK)):
             articles, marks = [], []
-            for url, extraction in extract_pages(items, workers=settings.workers):
+            for url, extraction in batch:
                 marks.append({"url": url, "page_kind": extraction.page_kind,
                               "extract_error": extraction.reason, "extracted_at": utcnow()})
                 if extraction.article is not None:
@@ -342,11 +368,12 @@ def _extract_pending(warehouse, settings, preparer, outcome, reprocess, console)
                     outcome.failures += 1
                 else:
                     outcome.non_articles[extraction.page_kind] = outcome.non_articles.get(extraction.page_kind, 0) + 1
-                bar.advance(task)
             warehouse.load_articles(preparer.prepare(articles))
+            warehouse.set_duplicates(preparer.regrouped())
             warehouse.mark_extracted(marks)
-            outcome.pages_extracted += len(items)
+            outcome.pages_extracted += len(batch)
             outcome.articles_stored += len(articles)
+            bar.advance(task, len(batch))
 
 
 def _url_table(urls: list[str]) -> pa.Table:

@@ -136,14 +136,14 @@ def bar_chart(label: str, bars: list[tuple[str, float, str]], unit: str = "artic
     """Horizontal bars, largest first: (name, value, tooltip); half width, to sit in pairs."""
     if not bars:
         return _empty(label, "Nothing to rank yet")
-    left, right, row, top = 150, 70, 26, 6
+    left, right, row, top = 180, 64, 26, 6
     height = top + row * len(bars) + 6
     peak = max(value for _, value, _ in bars) or 1
     body = []
     for n, (name, value, tip) in enumerate(bars):
         y0 = top + n * row
         w = (width - left - right) * value / peak
-        body.append(f'<text x="{left - 10}" y="{y0 + 16}" text-anchor="end">{_e(_short(name, 26))}</text>')
+        body.append(f'<text x="{left - 10}" y="{y0 + 16}" text-anchor="end">{_e(_short(name, 25))}</text>')
         body.append(f'<rect x="{left}" y="{y0 + 4}" width="{max(w, 1):.1f}" height="{row - 9}" rx="3" '
                     f'fill="{PALETTE[0]}"><title>{_e(tip)}: {_number(value)} {unit}</title></rect>')
         body.append(f'<text x="{left + w + 8:.1f}" y="{y0 + 16}">{_number(value)}</text>')

@@ -210,6 +210,20 @@ class Warehouse:
         ))
         self.con.unregister("marks")
 
+    def set_duplicates(self, mapping: dict[str, str | None]) -> None:
+        """Re-point stored articles at the earliest copy of their story (article_id -> duplicate_of)."""
+        if not mapping:
+            return
+        self.con.register("regrouped", pa.table({
+            "article_id": pa.array(list(mapping), pa.string()),
+            "duplicate_of": pa.array(list(mapping.values()), pa.string()),
+        }))
+        self._transaction(lambda: self.con.execute(
+            "UPDATE articles SET duplicate_of = regrouped.duplicate_of FROM regrouped "
+            "WHERE articles.article_id = regrouped.article_id"
+        ))
+        self.con.unregister("regrouped")
+
     def load_annotations(self, batch: list[Annotations], annotated_at) -> None:
         """Replace the annotation rows of each article in the batch, in one transaction."""
         if not batch:
