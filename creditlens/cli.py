@@ -333,10 +333,10 @@ def extract(files: Annotated[list[Path], typer.Argument(help="HTML files")],
 
 
 def _decode_html(raw: bytes) -> str:
-    """Decode a saved page the way the crawler does: BOM, then declared charset, then detection."""
-    from w3lib.encoding import html_to_unicode
+    """Decode a saved page exactly as the crawler does: BOM, declared charset, then detection."""
+    from crawler.charset import decode_html
 
-    return html_to_unicode(None, raw)[1]
+    return decode_html(raw)[0]
 
 
 @app.command()

@@ -277,19 +277,19 @@ def _ingest_corpus(settings, kind, path, spool, outcome, all_relevant) -> int:
 
 
 def _ingest_warc(settings, kind, path, spool, outcome, all_relevant) -> int:
+    from crawler.sources import load_registry, source_for_url
     from crawler.warc import WarcError, read_warc
-    from nlp.privacy import redact
 
+    registry = load_registry(settings.config_paths)
+    reading = read_warc(path, keep_personal_data=settings.keep_personal_data)
     with spool.writer("ingest-warc") as writer:
         try:
-            for page in read_warc(path):
-                if not settings.keep_personal_data and page.html:
-                    page = Page.from_html(page.url, redact(page.text()), **{
-                        k: v for k, v in page.as_row().items() if k not in ("url", "html", "sha256")
-                    })
+            for page in reading:
+                source = source_for_url(page.url, registry)
+                page.source = source.id if source else page.source
                 writer.write(page)
         except WarcError as exc:
-            outcome.skipped.append(f"{path}: {exc} (records before the fault were kept)")
+            outcome.skipped.append(f"{exc} (records before the fault were kept)")  # names the file
         return writer.count
 
 

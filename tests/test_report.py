@@ -85,7 +85,7 @@ def test_report_is_one_self_contained_file(report):
     assert not re.search(r"<(script|link|img|iframe)\b", page, re.IGNORECASE)
     assert not re.search(r"url\(|@import|src=", page, re.IGNORECASE)
     assert page.count("<svg") == CHARTS
-    assert "Travel bans" in page and "Supreme People&#x27;s Court" in page
+    assert "Travel bans: trains" in page and "Supreme People&#x27;s Court" in page
     assert "1,100,000 tickets" in page  # the table of reported figures
 
 

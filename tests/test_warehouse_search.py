@@ -50,8 +50,8 @@ def test_filters_narrow_the_results(con):
     assert sorted(ids(search(con, "travel ban", source="beacon"))) == ["rail1", "rail2"]
     assert ids(search(con, "travel ban", since=date(2024, 3, 1))) == ["rail2"]
     assert sorted(ids(search(con, "travel ban", until=date(2024, 1, 31)))) == ["flight", "rail1", "rail1-copy"]
-    assert ids(search(con, "privacy law", theme="privacy", language="en", limit=1)) == ["privacy"]
-    assert ids(search(con, "privacy", theme="travel_ban")) == []
+    assert ids(search(con, "privacy law", theme="PRIVACY_DATA_PROTECTION", language="en", limit=1)) == ["privacy"]
+    assert ids(search(con, "privacy", theme="TRAVEL_BAN_TRAINS")) == []
     assert search(con, "travel ban", language="zh") == []
 
 

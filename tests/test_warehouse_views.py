@@ -70,9 +70,10 @@ MENTIONS = {
 }
 
 THEMES = {
-    "rail1": ["travel_ban", "court_blacklist"], "rail1-copy": ["travel_ban", "court_blacklist"],
-    "flight": ["travel_ban"], "sesame": ["sesame_credit", "privacy"], "privacy": ["privacy"],
-    "rail2": ["travel_ban"], "laolai": ["court_blacklist"], "undated": ["court_blacklist", "travel_ban"],
+    "rail1": ["TRAVEL_BAN_TRAINS", "COURT_DEBTOR_BLACKLIST"], "rail1-copy": ["TRAVEL_BAN_TRAINS", "COURT_DEBTOR_BLACKLIST"],
+    "flight": ["TRAVEL_BAN_FLIGHTS"], "sesame": ["FINANCIAL_CREDIT_SCORING", "PRIVACY_DATA_PROTECTION"],
+    "privacy": ["PRIVACY_DATA_PROTECTION"], "rail2": ["TRAVEL_BAN_TRAINS"], "laolai": ["COURT_DEBTOR_BLACKLIST"],
+    "undated": ["COURT_DEBTOR_BLACKLIST", "TRAVEL_BAN_TRAINS"],
 }
 
 QUOTES = [
@@ -112,10 +113,11 @@ def build_warehouse(path: Path) -> Warehouse:
     ], key="source_id")
     wh.upsert_rows("entity_catalog", ENTITY_CATALOG, key="entity_id")
     wh.upsert_rows("theme_catalog", [
-        {"theme": "travel_ban", "taxonomy_version": "1", "name": "Travel bans"},
-        {"theme": "court_blacklist", "taxonomy_version": "1", "name": "Court blacklists"},
-        {"theme": "sesame_credit", "taxonomy_version": "1", "name": "Sesame Credit"},
-        {"theme": "privacy", "taxonomy_version": "1", "name": "Privacy"},
+        {"theme": "TRAVEL_BAN_TRAINS", "taxonomy_version": "1", "name": "Travel bans: trains"},
+        {"theme": "TRAVEL_BAN_FLIGHTS", "taxonomy_version": "1", "name": "Travel bans: flights"},
+        {"theme": "COURT_DEBTOR_BLACKLIST", "taxonomy_version": "1", "name": "Court debtor blacklist"},
+        {"theme": "FINANCIAL_CREDIT_SCORING", "taxonomy_version": "1", "name": "Financial credit scoring"},
+        {"theme": "PRIVACY_DATA_PROTECTION", "taxonomy_version": "1", "name": "Privacy and data protection"},
     ], key="theme")
     wh.load_articles([
         Article(
@@ -224,14 +226,17 @@ def test_entity_cooccurrence_lists_each_pair_once(con):
 
 def test_theme_trends_has_every_month_for_every_theme(con):
     got = {(m, t): (n, s) for m, t, n, s in rows(con, "SELECT month, theme, articles, share_of_month FROM theme_trends")}
-    assert got[(date(2024, 1, 1), "travel_ban")] == (3, 1.0)
-    assert got[(date(2024, 2, 1), "travel_ban")] == (0, 0)
-    assert got[(date(2024, 3, 1), "travel_ban")] == (1, round(1 / 3, 4))
-    assert rows(con, "SELECT DISTINCT name FROM theme_trends WHERE theme = 'travel_ban'") == [("Travel bans",)]
+    assert got[(date(2024, 1, 1), "TRAVEL_BAN_TRAINS")] == (2, round(2 / 3, 4))
+    assert got[(date(2024, 1, 1), "TRAVEL_BAN_FLIGHTS")] == (1, round(1 / 3, 4))
+    assert got[(date(2024, 2, 1), "TRAVEL_BAN_TRAINS")] == (0, 0)
+    assert got[(date(2024, 3, 1), "TRAVEL_BAN_TRAINS")] == (1, round(1 / 3, 4))
+    names = rows(con, "SELECT DISTINCT name FROM theme_trends WHERE theme = 'TRAVEL_BAN_TRAINS'")
+    assert names == [("Travel bans: trains",)]
 
 
 def test_theme_sources_shows_which_outlets_drove_a_theme(con):
-    got = rows(con, "SELECT source, sum(articles) FROM theme_sources WHERE theme = 'travel_ban' GROUP BY source ORDER BY 2 DESC, 1")
+    got = rows(con, "SELECT source, sum(articles) FROM theme_sources WHERE theme LIKE 'TRAVEL_BAN%' "
+                    "GROUP BY source ORDER BY 2 DESC, 1")
     assert got == [("beacon", 2), ("harbour", 2)]  # harbour's undated explainer has no month
 
 
@@ -253,7 +258,7 @@ def test_stories_count_a_syndicated_story_once_with_its_outlets(con):
     got = rows(con, "SELECT story_id, articles, outlets FROM stories WHERE story_id = 'rail1'")
     assert got == [("rail1", 2, ["beacon", "harbour"])]
     assert rows(con, "SELECT count(*) FROM stories") == [(7,)]
-    assert rows(con, "SELECT count(*) FROM story_samples WHERE list_contains(themes, 'travel_ban')") == [(4,)]
+    assert rows(con, "SELECT count(*) FROM story_samples WHERE list_contains(themes, 'TRAVEL_BAN_TRAINS')") == [(3,)]
 
 
 def test_quotes_by_speaker_and_organisation(con):

@@ -41,7 +41,8 @@ class Record:
     table: str = ""
 
     def as_row(self) -> dict:
-        return dataclasses.asdict(self)
+        # a shallow copy: dataclasses.asdict would deep-copy every page's HTML
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
     @classmethod
     def from_row(cls, row: dict):
