@@ -37,8 +37,9 @@ from warehouse.records import Annotations, Article, Entity, Figure, Quote, Theme
 from warehouse.search import refresh_index, search  # noqa: E402
 from warehouse.store import Warehouse  # noqa: E402
 
-THEMES = ["travel_ban", "court_blacklist", "sesame_credit", "corporate_credit", "privacy", "red_list",
-          "debtor_map", "internet_blacklist", "credit_repair", "social_credit_law"]
+THEMES = ["TRAVEL_BAN_TRAINS", "TRAVEL_BAN_FLIGHTS", "COURT_DEBTOR_BLACKLIST", "FINANCIAL_CREDIT_SCORING",
+          "CORPORATE_SOCIAL_CREDIT", "PRIVACY_DATA_PROTECTION", "RED_LISTS_REWARDS", "DEBTOR_MAPS_APPS",
+          "INTERNET_CREDIT_BLACKLIST", "CREDIT_REPAIR_APPEALS"]
 WORDS = ("court debtor list travel ban rail ticket credit score sesame privacy data law judge company "
          "blacklist dishonest enforcement flight province city regulator fine repay loan platform app map "
          "citizens rules officials reform pilot points red system social report million yuan bank").split()
@@ -54,17 +55,17 @@ VIEW_QUERIES = {
     "top_entities": "SELECT * FROM top_entities LIMIT 100",
     "entity_cooccurrence": "SELECT * FROM entity_cooccurrence LIMIT 100",
     "theme_trends": "SELECT * FROM theme_trends",
-    "theme_sources": "SELECT * FROM theme_sources WHERE theme = 'travel_ban'",
+    "theme_sources": "SELECT * FROM theme_sources WHERE theme = 'TRAVEL_BAN_TRAINS'",
     "current_topics": "SELECT * FROM current_topics",
     "article_main_topic": "SELECT topic_id, count(*) FROM article_main_topic GROUP BY ALL",
     "topic_trends": "SELECT * FROM topic_trends",
     "top_words": "SELECT * FROM top_words LIMIT 100",
     "relevant_articles": "SELECT month, source, count(*) FROM relevant_articles GROUP BY ALL",
-    "story_samples": "SELECT title, url FROM story_samples WHERE list_contains(themes, 'travel_ban') "
+    "story_samples": "SELECT title, url FROM story_samples WHERE list_contains(themes, 'TRAVEL_BAN_TRAINS') "
                      "ORDER BY hash(article_id) LIMIT 20",
     "stories": "SELECT * FROM stories WHERE articles > 1 ORDER BY articles DESC LIMIT 100",
     "quotes_detail": "SELECT * FROM quotes_detail WHERE article_id IN "
-                     "(SELECT article_id FROM themes WHERE theme = 'travel_ban') LIMIT 1000",
+                     "(SELECT article_id FROM themes WHERE theme = 'TRAVEL_BAN_TRAINS') LIMIT 1000",
     "quotes_by_speaker": "SELECT * FROM quotes_by_speaker LIMIT 100",
     "quotes_by_organisation": "SELECT * FROM quotes_by_organisation LIMIT 100",
     "reported_figures": "SELECT * FROM reported_figures ORDER BY published_at DESC LIMIT 100",
@@ -203,7 +204,7 @@ def main() -> None:
 
         if args.search:
             index = timed(lambda: refresh_index(ours.con))
-            query = timed(lambda: search(ours.con, '"travel ban" court', limit=20, theme="travel_ban"))
+            query = timed(lambda: search(ours.con, '"travel ban" court', limit=20, theme="TRAVEL_BAN_TRAINS"))
             print(f"\nsearch: BM25 index over {args.articles:,} articles built in {index:.1f} s; "
                   f"a phrase query with a theme filter took {query:.3f} s")
         ours.close()

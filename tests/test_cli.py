@@ -196,3 +196,29 @@ def test_annotate_reads_jsonl_and_writes_annotations(tmp_path):
     assert any(e["entity_id"] == "court.supreme_peoples_court" for e in out["entities"])
     assert any(f["value"] == 3200000 for f in out["figures"])
     assert "in.jsonl:2" in result.stderr
+
+
+def test_ingest_warc_then_process_lands_articles_in_the_same_tables(tmp_path, db):
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    story = "".join(
+        f"<p>Paragraph {i}. The Supreme People's Court said dishonest judgment debtors on the blacklist were "
+        f"barred from flights and high-speed trains under the social credit system.</p>" for i in range(8))
+    warc = tmp_path / "news.warc.gz"
+    with open(warc, "wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+        body = f"<html><head><title>Courts bar debtors</title></head><body><article><h1>Courts bar debtors</h1>{story}</article></body></html>"
+        writer.write_record(writer.create_warc_record("https://news.example.org/courts", "response",
+                                                      payload=BytesIO(body.encode()), http_headers=headers))
+    ingested = creditlens("ingest", "warc", warc, "--db", db)
+    assert ingested.returncode == 0 and "ingested 1 pages" in ingested.stdout, ingested.stderr
+    processed = creditlens("process", "--db", db)
+    assert processed.returncode == 0, processed.stderr
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT origin, page_kind FROM pages").fetchall() == [("warc", "article")]
+        assert con.execute("SELECT url, is_relevant FROM articles").fetchall() == [("https://news.example.org/courts", True)]
+        assert con.execute("SELECT count(*) FROM entities WHERE entity_id = 'court.supreme_peoples_court'").fetchone()[0] >= 1
