@@ -38,12 +38,8 @@ from pathlib import Path
 import trafilatura
 from trafilatura.utils import decode_file
 
-# Python puts this script's folder first on sys.path, and bench/warehouse.py (another
-# benchmark) would then shadow the warehouse package that nlp imports.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
-from nlp.extraction import extract_page, extract_pages  # noqa: E402
-from nlp.language import detect_language  # noqa: E402
+from nlp.extraction import extract_page, extract_pages
+from nlp.language import detect_language
 
 _SPACE = re.compile(r"\s+")
 

@@ -26,6 +26,7 @@ from rich.table import Table
 from creditlens import jobs
 from creditlens.config import ConfigError, Settings, load_settings
 from warehouse.store import WarehouseBusy, WarehouseError, connect
+from warehouse.views import VIEWS
 
 EXIT_ERROR, EXIT_LOCKED, EXIT_CRAWL_FAILED, EXIT_DEFERRED = 1, 3, 4, 75
 
@@ -237,7 +238,7 @@ def _date(value: str | None, option: str) -> date | None:
         raise ConfigError(f"{option} must be a date YYYY-MM-DD, not {value!r}") from None
 
 
-@app.command()
+@app.command(epilog="Views: " + ", ".join(VIEWS) + ". See docs/schema.md for each with an example query.")
 def sql(query: Annotated[str, typer.Argument(help="SQL; use ? or $name placeholders with --param")],
         db: DbOption = None,
         fmt: Annotated[SqlFormat, typer.Option("--format")] = SqlFormat.table,

@@ -393,7 +393,8 @@ def _annotate_pending(warehouse, settings, outcome, reprocess, console):
         for chunk in _chunks(ids, ANNOTATE_CHUNK):
             warehouse.con.register("chunk_ids", to_table_ids(chunk))
             items = warehouse.con.execute(
-                "SELECT article_id, coalesce(title || '\n\n', '') || text FROM articles "
+                # offsets refer to articles.text, so an analyst can cut the mention out of it
+                "SELECT article_id, text FROM articles "
                 "WHERE article_id IN (SELECT article_id FROM chunk_ids)"
             ).fetchall()
             warehouse.con.unregister("chunk_ids")

@@ -5,8 +5,8 @@ lemmatizer and attribute ruler are left out: nothing downstream reads POS tags,
 dependencies or lemmas (bench/nlp_speed.py times the full pipeline for reference).
 Quotes and figures work sentence by sentence but need only sentence boundaries as
 character spans; `sentence_spans` finds them with one regular expression over the
-text, cheaper even than spaCy's rule-based sentencizer, which builds a Python object
-per token.
+text, which needs no pipeline component and no `Doc` and costs no more than spaCy's
+rule-based sentencizer (bench/RESULTS.md).
 
 The gazetteer runs as an `entity_ruler` *before* `ner`.  NER respects entities that
 are already set, so a gazetteer hit both wins over the model's mistakes in this

@@ -156,8 +156,10 @@ class Warehouse:
         self.con.unregister("batch")
 
     def _upsert_articles(self, articles: list[Article]) -> None:
+        # delete-then-insert: DuckDB's INSERT OR REPLACE is several times slower on existing keys
         self._register(Article, _last_per_key(articles, "article_id"))
-        self.con.execute("INSERT OR REPLACE INTO articles BY NAME SELECT * FROM batch")
+        self.con.execute("DELETE FROM articles WHERE article_id IN (SELECT article_id FROM batch)")
+        self.con.execute("INSERT INTO articles BY NAME SELECT * FROM batch")
         self.con.unregister("batch")
 
     def _replace_rows(self, record_class: type[Record], article_ids: list[str], records: list[Record]) -> None:
@@ -236,6 +238,7 @@ class Warehouse:
             ):
                 rows = [row for a in batch for row in getattr(a, attribute)]
                 self._replace_rows(record_class, ids, rows)
+            self._replace_article_entities(ids, [e for a in batch for e in a.entities])
             self.con.register("ids", to_table_ids(ids))
             self.con.execute(
                 "UPDATE articles SET annotated_at = ? WHERE article_id IN (SELECT article_id FROM ids)",
@@ -244,6 +247,19 @@ class Warehouse:
             self.con.unregister("ids")
 
         self._transaction(work)
+
+    def _replace_article_entities(self, article_ids: list[str], entities: list[Entity]) -> None:
+        """The per-article entity summary (see migration 002), rebuilt for these articles."""
+        self.con.register("ids", to_table_ids(article_ids))
+        self.con.execute("DELETE FROM article_entities WHERE article_id IN (SELECT article_id FROM ids)")
+        self.con.unregister("ids")
+        if entities:
+            self._register(Entity, entities)
+            self.con.execute(
+                "INSERT INTO article_entities SELECT article_id, entity_id, mode(label), mode(text), count(*) "
+                "FROM batch WHERE entity_id IS NOT NULL GROUP BY article_id, entity_id"
+            )
+            self.con.unregister("batch")
 
     def drain_spool(self, spool: Spool) -> dict[str, int]:
         """Load every pending spool file, deleting each once its transaction has committed."""

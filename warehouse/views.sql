@@ -90,15 +90,15 @@ ORDER BY counts.articles DESC, counts.source;
 -- top_entities: people, organisations and places ranked by the relevant articles that mention them, with mentions and number of outlets
 CREATE OR REPLACE VIEW top_entities AS
 WITH counts AS (
-    SELECT entities.entity_id,
-           mode(entities.text) AS most_common_text,
-           mode(entities.label) AS label,
-           count(DISTINCT entities.article_id) AS articles,
-           count(*) AS mentions,
+    SELECT article_entities.entity_id,
+           mode(article_entities.text) AS most_common_text,
+           mode(article_entities.label) AS label,
+           count(*) AS articles,
+           sum(article_entities.mentions) AS mentions,
            count(DISTINCT articles.source) AS sources
-    FROM entities JOIN articles USING (article_id)
-    WHERE articles.is_relevant AND entities.entity_id IS NOT NULL
-    GROUP BY entities.entity_id
+    FROM article_entities JOIN articles USING (article_id)
+    WHERE articles.is_relevant
+    GROUP BY article_entities.entity_id
 )
 SELECT counts.entity_id,
        coalesce(entity_catalog.name, counts.most_common_text) AS name,
@@ -113,9 +113,9 @@ ORDER BY counts.articles DESC, counts.mentions DESC, counts.entity_id;
 -- entity_cooccurrence: pairs of entities mentioned in the same relevant article, with the number of such articles (each pair once, entity_a < entity_b)
 CREATE OR REPLACE VIEW entity_cooccurrence AS
 WITH mentioned AS (
-    SELECT DISTINCT entities.article_id, entities.entity_id
-    FROM entities JOIN articles USING (article_id)
-    WHERE articles.is_relevant AND entities.entity_id IS NOT NULL
+    SELECT article_entities.article_id, article_entities.entity_id
+    FROM article_entities JOIN articles USING (article_id)
+    WHERE articles.is_relevant
 ), pairs AS (
     SELECT a.entity_id AS entity_a, b.entity_id AS entity_b, count(*) AS articles
     FROM mentioned a JOIN mentioned b ON a.article_id = b.article_id AND a.entity_id < b.entity_id

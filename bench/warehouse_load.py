@@ -10,8 +10,8 @@ in one transaction); bare times `INSERT INTO ... SELECT * FROM arrow` of the sam
 batches, already in Arrow, into an identical empty schema.  Targets: ours at least
 0.5x bare; every view under a second.  DuckDB runs on 2 threads.
 
-    .venv/bin/python bench/warehouse.py                    # 1,000,000 articles
-    .venv/bin/python bench/warehouse.py --articles 100000 --search
+    .venv/bin/python bench/warehouse_load.py                    # 1,000,000 articles
+    .venv/bin/python bench/warehouse_load.py --articles 100000 --search
 """
 
 from __future__ import annotations

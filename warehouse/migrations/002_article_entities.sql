@@ -1,0 +1,15 @@
+-- Schema version 2: one row per (article, entity), kept beside the mention-level `entities`
+-- table by the loader, so entity rankings and co-occurrence need no de-duplication of
+-- millions of mentions at query time.
+CREATE TABLE article_entities (
+    article_id      VARCHAR NOT NULL,
+    entity_id       VARCHAR NOT NULL,
+    label           VARCHAR,
+    text            VARCHAR,          -- the most frequent surface form in the article
+    mentions        INTEGER
+);
+
+INSERT INTO article_entities
+SELECT article_id, entity_id, mode(label), mode(text), count(*)
+FROM entities WHERE entity_id IS NOT NULL
+GROUP BY article_id, entity_id;
