@@ -68,10 +68,12 @@ class _Core:
 
     def _prepared(self, items: Iterable[tuple[str, str]]) -> Iterator[tuple[str, tuple[str, str]]]:
         """(text, (article_id, text)) with the text redacted unless personal data is kept;
-        the text rides along so that it is not rebuilt from the doc's tokens."""
+        the text rides along so that it is not rebuilt from the doc's tokens.  A text longer
+        than spaCy's `max_length` (a megabyte: a mis-extracted page, never an article) is
+        annotated on its first `max_length` characters instead of failing the whole batch."""
         for article_id, text in items:
             text = text if isinstance(text, str) else ""
-            text = text if self.keep_personal_data else privacy.redact(text)
+            text = (text if self.keep_personal_data else privacy.redact(text))[: self.nlp.max_length]
             yield text, (article_id, text)
 
     def _annotations(self, article_id: str, text: str, doc: Doc) -> Annotations:
@@ -109,6 +111,8 @@ def _redacted(value: str | None) -> str | None:
 
 
 class Annotator:
+    """The entry point the jobs and the CLI use; keeps the catalogue of ids it has seen."""
+
     def __init__(self, model: str | None = None, keep_personal_data: bool = False,
                  gazetteer_path: Path | None = None, taxonomy_path: Path | None = None):
         self._settings = (model, keep_personal_data, gazetteer_path, taxonomy_path)

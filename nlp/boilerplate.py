@@ -4,12 +4,14 @@ Why after trafilatura rather than instead of it: trafilatura finds the main bloc
 well, but what a CMS or an attacker puts *inside* that block comes out as text:
 injected SEO spam (runs of Chinese link titles, often separated by "|", appended to
 English articles on hacked sites), share/follow widgets, "Back to top" links,
-"Read also" lead-ins, newsletter and subscription prompts, copyright and
-site-registration footers.  Each has a shape a sentence never has — a block made of
-short CJK links, a line of "|"-joined titles, a line made only of widget words, a
-short line opening with "©" — so they are removed by shape: link farms on the parsed
-tree before trafilatura (where links are still links), the rest line by line on its
-output.  The vocabulary lives in nlp/data/boilerplate.toml.
+"Read also" lead-ins, newsletter and subscription prompts, breadcrumbs ("当前位置:
+首页 > 正文"), editor credits ("责任编辑：…"), copyright, reprint-notice and
+site-registration footers with their "About us | Contact" links.  Each has a shape a
+sentence never has — a block made of short CJK links, a line of "|"-joined titles, a
+line made only of widget words, a short line opening with "©" or "Home >" — so they
+are removed by shape: link farms on the parsed tree before trafilatura (where links
+are still links), the rest line by line on its output.  The vocabulary lives in
+nlp/data/boilerplate.toml.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ class Vocabulary:
     footer_prefixes: tuple[str, ...]
     footer_phrases: tuple[str, ...]
     footer_max_chars: int
+    site_link_labels: tuple[str, ...]
+    site_links_min_labelled: int
     spam_markers: tuple[str, ...]
     related_lead_ins: tuple[str, ...]
     promo_phrases: tuple[str, ...]
@@ -55,6 +59,10 @@ class Vocabulary:
     update_stamp_max_words: int
     credit_prefixes: tuple[str, ...]
     credit_max_words: int
+    breadcrumb_prefixes: tuple[str, ...]
+    breadcrumb_home_words: frozenset[str]
+    breadcrumb_separators: re.Pattern
+    breadcrumb_max_words: int
     link_run_separators: re.Pattern
     link_run_min_parts: int
     link_run_max_part_chars: int
@@ -70,6 +78,8 @@ def vocabulary() -> Vocabulary:
         footer_prefixes=tuple(p.lower() for p in data["footer_prefixes"]),
         footer_phrases=tuple(p.lower() for p in data["footer_phrases"]),
         footer_max_chars=data["footer_max_chars"],
+        site_link_labels=tuple(p.lower() for p in data["site_link_labels"]),
+        site_links_min_labelled=data["site_links_min_labelled"],
         spam_markers=tuple(data["spam_markers"]),
         related_lead_ins=tuple(p.lower() for p in data["related_lead_ins"]),
         promo_phrases=tuple(p.lower() for p in data["promo_phrases"]),
@@ -78,6 +88,10 @@ def vocabulary() -> Vocabulary:
         update_stamp_max_words=data["update_stamp_max_words"],
         credit_prefixes=tuple(p.lower() for p in data["credit_prefixes"]),
         credit_max_words=data["credit_max_words"],
+        breadcrumb_prefixes=tuple(p.lower() for p in data["breadcrumb_prefixes"]),
+        breadcrumb_home_words=frozenset(p.lower() for p in data["breadcrumb_home_words"]),
+        breadcrumb_separators=re.compile("[" + re.escape(data["breadcrumb_separators"]) + "]+"),
+        breadcrumb_max_words=data["breadcrumb_max_words"],
         link_run_separators=re.compile("[" + re.escape(data["link_run_separators"]) + "]"),
         link_run_min_parts=data["link_run_min_parts"],
         link_run_max_part_chars=data["link_run_max_part_chars"],
@@ -95,17 +109,41 @@ def is_widget_line(line: str) -> bool:
 
 
 def is_footer_line(line: str) -> bool:
-    """A copyright or site-registration footer: short, and opening with "©", "Copyright", "京ICP备"..."""
+    """A copyright, reprint-notice or site-registration footer: short, and opening with "©",
+    "Copyright", "京ICP备"..., or containing "All rights reserved", "未经授权禁止转载"...; or
+    the footer's row of site links ("About us | Contact | Site map"), whose parts mostly
+    name pages about the site itself (two at least: one may be a headline's word)."""
     v = vocabulary()
     if len(line) > v.footer_max_chars:
         return False
     lowered = line.strip().lower()
-    return lowered.startswith(v.footer_prefixes) or any(p in lowered for p in v.footer_phrases)
+    if lowered.startswith(v.footer_prefixes) or any(p in lowered for p in v.footer_phrases):
+        return True
+    if not lowered or v.link_run_separators.match(lowered):
+        return False  # a table row
+    parts = [p.strip() for p in v.link_run_separators.split(lowered) if p.strip()]
+    labelled = sum(any(label in part for label in v.site_link_labels) for part in parts)
+    return (labelled >= v.site_links_min_labelled and labelled >= 0.5 * len(parts)
+            and all(len(part) <= v.link_run_max_part_chars for part in parts))
+
+
+def is_breadcrumb(line: str) -> bool:
+    """A "you are here" trail: a short line opening with "当前位置", "Location:", "You are
+    here"..., or whose first step, before a ">" or "»", is the home page ("首页 > 国内 > 正文")."""
+    v = vocabulary()
+    if len(line.split()) > v.breadcrumb_max_words:
+        return False
+    lowered = _SPACE.sub(" ", _EDGE_PUNCTUATION.sub("", line.lower()))
+    if lowered.startswith(v.breadcrumb_prefixes):
+        return True
+    steps = [step.strip() for step in v.breadcrumb_separators.split(line.lower())]
+    return len(steps) >= 2 and _EDGE_PUNCTUATION.sub("", steps[0]) in v.breadcrumb_home_words
 
 
 def is_promotion_line(line: str) -> bool:
     """A "Read also: <other story>" lead-in, a newsletter/sign-up/subscription prompt, a
-    "Last updated" stamp or a photo credit."""
+    "Last updated" stamp, a photo credit or an editor credit (also when bracketed, as in
+    "（责任编辑：王静）")."""
     v = vocabulary()
     words = len(line.split())
     if words > v.lead_in_max_words:
@@ -113,7 +151,7 @@ def is_promotion_line(line: str) -> bool:
     lowered = _SPACE.sub(" ", _EDGE_PUNCTUATION.sub("", line.lower()))
     if words <= v.update_stamp_max_words and lowered.startswith(v.update_stamp_prefixes):
         return True
-    if words <= v.credit_max_words and line.strip().lower().startswith(v.credit_prefixes):
+    if words <= v.credit_max_words and lowered.startswith(v.credit_prefixes):
         return True
     if any(lowered.startswith(p) and not lowered[len(p):len(p) + 1].isalnum() for p in v.related_lead_ins):
         return True
@@ -183,6 +221,7 @@ def strip_boilerplate(text: str) -> str:
         if line
         and not is_widget_line(_EDGE_PUNCTUATION.sub("", line) or line)
         and not is_footer_line(line)
+        and not is_breadcrumb(line)
         and not is_promotion_line(line)
         and not is_link_run(line)
     )

@@ -2,12 +2,14 @@
 
 Why this shape: analysts count stories, so what reaches `articles` must be the story
 and nothing else.  trafilatura finds the main text and the metadata (with settings
-chosen by measurement on a labelled benchmark, see `TRAFILATURA_SETTINGS`);
-nlp/boilerplate removes what it lets through; nlp/pagekind keeps listings, paywall
-stubs and error pages out; nlp/language names the language.  A page never raises:
-broken markup or a crash becomes page_kind "failed" with a one-line reason, and
-`extract_pages` runs pages in worker processes it can kill, so one pathological page
-(deep nesting, megabytes of script) costs a timeout, not the batch.
+chosen by measurement on a labelled benchmark, see `TRAFILATURA_SETTINGS`), once
+nlp/layouttables has unwrapped the tables that frame a page rather than hold data (else
+a whole table-layout page reads as one table); nlp/boilerplate removes what it lets
+through; nlp/pagekind keeps listings, paywall stubs and error pages out; nlp/language
+names the language.  A page never raises: broken markup or a crash becomes page_kind
+"failed" with a one-line reason, and `extract_pages` runs pages in worker processes it
+can kill, so one pathological page (deep nesting, megabytes of script) costs a timeout,
+not the batch.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from trafilatura.utils import load_html
 from nlp import pagekind
 from nlp.boilerplate import remove_link_farms, strip_boilerplate
 from nlp.language import CJK, detect_language
+from nlp.layouttables import unwrap_layout_tables
 from warehouse.records import Article, stable_id
 
 FAILED = "failed"
@@ -174,6 +177,7 @@ def _extract(html: str, url: str, source: str | None) -> Extraction:
         return Extraction(FAILED, None, "unparseable HTML")
     signals = pagekind.read_signals(tree)
     meta_author = _cjk_author(tree)
+    unwrap_layout_tables(tree)
     remove_link_farms(tree)
     document = trafilatura.bare_extraction(
         tree, url=url, with_metadata=True, date_extraction_params=_date_params(), **TRAFILATURA_SETTINGS

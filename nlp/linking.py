@@ -26,6 +26,7 @@ _HONORIFIC = re.compile(r"^(?:mr|mrs|ms|miss|dr|prof|professor|judge|madam|mme)\
 _NON_WORD = re.compile(r"[^\w\s]")
 _SPACES = re.compile(r"\s+")
 _LOWERCASE_LEAD = re.compile(r"^(?:[a-z][\w-]*\s+)+(?=[A-Z\u00c0-\u024f])")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _DANGLING = re.compile(r"\s(?:of|for|and|on|in)$")
 _JOINER = re.compile(r" (?:the )?")
 _SURNAMED = re.compile(r"\bsurnamed\s+([A-Z][a-z]+)\b")
@@ -79,8 +80,8 @@ class Linker:
         if ent.ent_id_ in self.entries:
             entry = self.entries[ent.ent_id_]
             return Mention(ent.start_char, ent.end_char, ent.text, entry.label, entry.id, True)
-        if ent.label_ not in NAME_LABELS or not any(ch.isalpha() for ch in ent.text):
-            return None
+        if ent.label_ not in NAME_LABELS or not any(ch.isalpha() for ch in ent.text) or _HAN.search(ent.text):
+            return None  # numbers, and the English model's guesses inside Chinese text
         start, end, text = ent.start_char, ent.end_char, ent.text
         possessive = re.search(r"['\u2019]s?$", text)
         if possessive:  # "Fang Lijuan's": the name without its possessive ending

@@ -7,11 +7,10 @@ live in `nlp/data/relevance.toml` so an operator can retune them without code.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
+from nlp.datafiles import read_data_file
 from nlp.terms import WeightedTerms, term_table
 
 
@@ -29,12 +28,7 @@ class Relevance:
 
 
 def load_relevance(path: Path | None = None) -> Relevance:
-    source = path or resources.files("nlp") / "data" / "relevance.toml"
-    where = str(path or "nlp/data/relevance.toml")
-    try:
-        data = tomllib.loads(source.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ValueError(f"{where}: {exc}") from exc
+    data, where = read_data_file("relevance.toml", path)
     threshold = data.get("threshold")
     if not isinstance(threshold, (int, float)):
         raise ValueError(f"{where}: field 'threshold' must be a number")

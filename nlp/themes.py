@@ -8,11 +8,10 @@ versions are never mixed silently.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
+from nlp.datafiles import read_data_file
 from nlp.terms import WeightedTerms, term_table
 
 
@@ -36,12 +35,7 @@ class Taxonomy:
 
     @classmethod
     def load(cls, path: Path | None = None) -> "Taxonomy":
-        source = path or resources.files("nlp") / "data" / "themes.toml"
-        where = str(path or "nlp/data/themes.toml")
-        try:
-            data = tomllib.loads(source.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ValueError(f"{where}: {exc}") from exc
+        data, where = read_data_file("themes.toml", path)
         themes, seen = [], set()
         for number, entry in enumerate(data.get("theme", []), 1):
             theme_id = entry.get("id")

@@ -30,13 +30,13 @@ rare to form a topic and words so common they are in every topic.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable
-from importlib import resources
 
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
+
+from nlp.datafiles import read_data_file
 
 MAX_NAME_WORDS = 3
 
@@ -51,7 +51,7 @@ _CONNECTORS = frozenset({"of", "for", "the"})
 
 
 def _load_settings() -> dict:
-    data = tomllib.loads((resources.files("nlp") / "data" / "vocabulary.toml").read_text(encoding="utf-8"))
+    data, _ = read_data_file("vocabulary.toml")
     return {
         "version": str(data["version"]),
         "stop_words": frozenset(data["stop_words"].split()),

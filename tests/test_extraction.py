@@ -188,3 +188,68 @@ def test_extract_pages_survives_a_page_that_times_out():
     assert set(results) == {url for url, _, _ in items}
     assert results["https://gazette.example/slow"] == Extraction("failed", None, "timeout after 2s")
     assert all(results[f"https://gazette.example/a/{i}"].page_kind == "article" for i in range(4))
+
+
+TABLE_PARAGRAPHS = [
+    "The intermediate court in Wenzhou said on Friday that 2,310 companies had been removed from its list of "
+    "dishonest judgment debtors this year after settling with their creditors or repaying what they owed.",
+    "Firms on the list cannot bid for government contracts, issue bonds or receive subsidies, and their legal "
+    "representatives are barred from flights, high-speed trains and luxury hotels until the debt is cleared.",
+    "The court said a new online procedure lets a company apply for removal as soon as it has paid, with a "
+    "decision promised within three working days instead of the month the paper process used to take.",
+    "Business owners welcomed the faster procedure but said the list should also show when an entry was "
+    "removed, because lenders and partners often rely on old copies saved by commercial data services.",
+]
+HOT_STORIES = ["Court names another forty firms on the list", "Credit repair scams exposed in three cities",
+               "New rules for debt collectors take effect", "Debtors barred from flights rises to ten million",
+               "Bank loans tied to corporate credit scores"]
+DATA_TABLE = ("<table border='1' cellpadding='4' width='100%'><tr><th>Year</th><th>Firms listed</th><th>Firms removed</th></tr>"
+              "<tr><td>2022</td><td>5,120</td><td>1,480</td></tr><tr><td>2023</td><td>4,870</td><td>2,310</td></tr></table>")
+
+
+def table_layout_html(article_extra: str = "") -> str:
+    """An old portal's page laid out with tables: a breadcrumb row, the story in one cell, a
+    ranked list of hot stories in the cell beside it, an editor credit and a footer."""
+    paragraphs = "\n".join(f"<p>{p}</p>" for p in TABLE_PARAGRAPHS)
+    hot = "\n".join(f'<li><a href="/content/2024-05/0{i}/content_{i}.htm">{t}</a></li>' for i, t in enumerate(HOT_STORIES, 1))
+    return f"""<html><head><meta charset="utf-8"><title>Wenzhou court clears 2,310 firms from blacklist_Eastern Daily</title>
+</head><body>
+<table width="1000" border="0" cellspacing="0" cellpadding="0" align="center">
+<tr><td>当前位置 Location: <a href="/">首页</a> &gt; <a href="/china/">China</a> &gt; 正文</td></tr>
+</table>
+<table width="1000" border="0" cellspacing="0" cellpadding="0" align="center">
+<tr>
+<td width="680" valign="top">
+<h1>Wenzhou court clears 2,310 firms from blacklist</h1>
+<div>2024-05-10 09:12 &nbsp; 来源 Source: Eastern Daily &nbsp; 作者 Author: Chen Hao</div>
+{paragraphs}
+{article_extra}
+<div>（责任编辑：李明 Editor: Li Ming）</div>
+</td>
+<td width="20"></td>
+<td width="300" valign="top">
+<div>热点排行 Hot stories</div>
+<ol>{hot}</ol>
+</td>
+</tr>
+</table>
+<div class="bottom">
+<p><a href="/about">关于我们 About us</a> | <a href="/contact">联系我们 Contact</a> | <a href="/map">网站地图 Site map</a></p>
+<p>Eastern Daily 版权所有 Copyright &copy; 2004-2024. All Rights Reserved.</p>
+<p>未经授权禁止转载、摘编、复制或建立镜像</p>
+</div>
+</body></html>"""
+
+
+def test_table_layout_page_gives_the_story_one_paragraph_a_line():
+    extraction = extract_page(table_layout_html(), "https://daily.example/content/2024-05/10/content_1.htm")
+    assert extraction.page_kind == "article", extraction.reason
+    assert extraction.article.text == "\n".join(TABLE_PARAGRAPHS)
+    assert extraction.article.title == "Wenzhou court clears 2,310 firms from blacklist"
+
+
+def test_data_table_inside_a_layout_table_is_kept_as_a_table():
+    text = extract_page(table_layout_html(DATA_TABLE), "https://daily.example/content/2024-05/10/content_2.htm").article.text
+    assert text.split("\n")[:4] == TABLE_PARAGRAPHS
+    assert "| Year | Firms listed | Firms removed |" in text
+    assert "| 2023 | 4,870 | 2,310 |" in text

@@ -6,6 +6,7 @@ from lxml import html as lxml_html
 
 from nlp.boilerplate import remove_link_farms, strip_boilerplate
 from nlp.language import detect_language
+from nlp.layouttables import is_layout_table, unwrap_layout_tables
 
 STORY = "The court removed 1,204 people from the list after they repaid their debts, officials said."
 
@@ -20,10 +21,16 @@ def test_furniture_lines_go_and_story_lines_stay():
         "免费在线观看高清视频 | 最新彩票平台注册送彩金 | 手机号码测吉凶免费查询 | 网赚项目日赚五百元",
         "Home | World | China | Business | Opinion", "Photo: Reuters/Jane Roe", "Next article", "上一篇：法院清理名单",
         "Last updated: 5 March 2024",
+        "当前位置 Location: 首页 > China > 正文", "您现在的位置：首页 >> 国内新闻", "Home > News > China", "You are here: News",
+        "（责任编辑：王静 Editor: Wang Jing）", "责任编辑：王静", "(Editor: Wang Jing)",
+        "未经授权禁止转载、摘编、复制或建立镜像", "转载请注明出处",
+        "关于我们 About | 联系我们 Contact | 网站地图 Site map", "About us | Contact us | Privacy policy | Terms of use",
     ]
     story = [STORY, "Top officials said the review would continue.", "Share prices of listed lenders rose 3%.",
              "| Province | Listed | Removed |", "| Hebei | 1,020 | 210 |",
-             "The photo is © Reuters, which licensed it to several outlets that printed it in full on Monday."]
+             "The photo is © Reuters, which licensed it to several outlets that printed it in full on Monday.",
+             "Editors at the paper said the list had been checked twice.", "Homeowners > renters, the survey found.",
+             "Contact tracing | a new front for the credit bureaus"]
     assert strip_boilerplate("\n".join(story[:2] + furniture + story[2:])).split("\n") == story
 
 
@@ -46,3 +53,22 @@ def test_language_of_english_with_chinese_names_and_of_chinese():
     assert detect_language("信用スコアの導入について、政府は慎重な姿勢を示した。") == "ja"
     assert detect_language("Das Gericht hat die Liste der säumigen Schuldner gekürzt, sagten Beamte.") == "de"
     assert detect_language("12345 --- !!!") is None
+
+
+def test_layout_tables_are_unwrapped_and_data_tables_kept():
+    frame = ("<table width='1000' cellpadding='0'><tr><td width='680' valign='top'><h1>Title</h1><p>One.</p><p>Two.</p></td>"
+             "<td width='300'><ul><li><a href='/a'>Hot story</a></li></ul></td></tr></table>")
+    crumb = "<table width='1000'><tr><td>当前位置: <a href='/'>首页</a> &gt; 正文</td></tr></table>"
+    data = ("<table border='1'><tr><td>Hebei</td><td>1,020</td></tr><tr><td>Henan</td><td>980</td></tr>"
+            "<tr><td><p>Hubei</p></td><td><p>410</p></td></tr></table>")
+    headed = "<table><tr><th>Province</th></tr><tr><td><p>Hebei</p><p>Henan</p></td></tr></table>"
+    nested = ("<table width='1000'><tr><td width='680'><p>Story.</p>" + data + "</td><td width='300'>Side</td></tr>"
+              "<tr><td colspan='2'>Footer</td></tr></table>")
+    tables = {name: lxml_html.fromstring(html) for name, html in
+              {"frame": frame, "crumb": crumb, "data": data, "headed": headed}.items()}
+    assert {name: is_layout_table(t) for name, t in tables.items()} == {
+        "frame": True, "crumb": True, "data": False, "headed": False}
+    tree = lxml_html.fromstring(f"<html><body>{nested}</body></html>")
+    assert unwrap_layout_tables(tree) == 1
+    assert [t.xpath("string(.//td)") for t in tree.iter("table")] == ["Hebei"]
+    assert tree.xpath("string(//body/div/div/div)") .startswith("Story.")

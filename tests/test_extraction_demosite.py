@@ -63,6 +63,21 @@ def test_articles_are_extracted_with_their_metadata(site_pages):
             assert comment.text not in article.text
 
 
+def test_table_layout_outlet_gives_the_story_alone_one_paragraph_a_line(site_pages):
+    """dongfang lays its pages out with tables: breadcrumb row, story cell, sidebar cell."""
+    site, extractions = site_pages
+    laid_out = [a for a in site.articles if a.outlet == "dongfang" and a.kind == "article"]
+    assert laid_out
+    for expected in laid_out:
+        text = extractions[expected.url].article.text
+        assert text.split("\n") == list(expected.paragraphs), expected.url  # nothing else, one a line
+        for furniture in ["当前位置", "Location:", "首页 >", "责任编辑", "Editor:", "热点排行", "相关新闻",
+                          "关于我们", "网站地图", "版权所有", "未经授权禁止转载"]:
+            assert furniture not in text, (expected.url, furniture)
+    long_stories = [a for a in laid_out if a.language == "en"]  # 8-9 paragraphs, once run together on ~3 lines
+    assert long_stories and all(len(extractions[a.url].article.text.split("\n")) >= 5 for a in long_stories)
+
+
 def test_paywall_stubs_listings_and_error_pages_are_not_articles(site_pages):
     site, extractions = site_pages
     for expected in site.articles:
