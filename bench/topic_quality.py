@@ -34,10 +34,8 @@ from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from nlp.coherence import diversity, presence, topic_npmi  # noqa: E402
-from nlp.topics import TopicModel, choose_k  # noqa: E402
+from nlp.coherence import diversity, presence, topic_npmi
+from nlp.topics import TopicModel, choose_k
 
 
 def load(path: Path) -> list[dict]:

@@ -25,17 +25,13 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-# Run as a script, this file's folder comes first on sys.path and its name would
-# shadow the `warehouse` package it measures.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+import duckdb
+import pyarrow as pa
 
-import duckdb  # noqa: E402
-import pyarrow as pa  # noqa: E402
-
-from warehouse.arrow import to_table  # noqa: E402
-from warehouse.records import Annotations, Article, Entity, Figure, Quote, ThemeHit  # noqa: E402
-from warehouse.search import refresh_index, search  # noqa: E402
-from warehouse.store import Warehouse  # noqa: E402
+from warehouse.arrow import to_table
+from warehouse.records import Annotations, Article, Entity, Figure, Quote, ThemeHit
+from warehouse.search import refresh_index, search
+from warehouse.store import Warehouse
 
 THEMES = ["TRAVEL_BAN_TRAINS", "TRAVEL_BAN_FLIGHTS", "COURT_DEBTOR_BLACKLIST", "FINANCIAL_CREDIT_SCORING",
           "CORPORATE_SOCIAL_CREDIT", "PRIVACY_DATA_PROTECTION", "RED_LISTS_REWARDS", "DEBTOR_MAPS_APPS",

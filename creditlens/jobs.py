@@ -428,7 +428,8 @@ class TopicsOutcome:
 
 def fit_topics(settings: Settings, console: Console, k: int | None = None, auto: bool = False,
                method: str | None = None, k_range: Iterable[int] = range(4, 10)) -> TopicsOutcome:
-    """Fit a new topic model version on the relevant, unduplicated English articles; keep the old ones."""
+    """Fit a new topic model version on the relevant, unduplicated English articles; keep the old ones.
+    Without k (argument or [topics] k setting) the number of topics is chosen by coherence."""
     from nlp.topics import TopicModel, choose_k
 
     method = method or settings.topic_method
@@ -436,20 +437,21 @@ def fit_topics(settings: Settings, console: Console, k: int | None = None, auto:
         rows = warehouse.con.execute(TOPIC_CORPUS).fetchall()
         ids, texts = [r[0] for r in rows], [r[1] for r in rows]
         k_scores: dict = {}
-        if auto:
+        k = k or settings.topic_k
+        if auto or k is None:
             candidates = [c for c in k_range if c * 3 <= len(texts)]
             if not candidates:
                 raise JobError(f"only {len(texts)} relevant articles: too few to choose a number of topics")
             k, k_scores = choose_k(texts, candidates, method=method, random_state=0)
-        k = k or settings.topic_k or 8
         if len(texts) < max(2 * k, 6):
             raise JobError(f"only {len(texts)} relevant articles: too few to fit {k} topics (need {max(2 * k, 6)})")
         model = TopicModel(method=method, k=k, random_state=0).fit(texts)
         fitted_at = utcnow()
         model_id = f"{method}-k{k}-{fitted_at:%Y%m%dT%H%M%S}"
-        weights = model.transform(texts)
+        weights = model.document_topics
         assignments = _topic_rows(model_id, ids, weights)
         dominant = weights.argmax(axis=1)
+        dominant[weights.sum(axis=1) == 0] = -1  # no vocabulary word: no topic
         topics = [{
             "model_id": model_id, "topic_id": t.topic_id, "label": t.label, "terms": t.terms,
             "weights": [float(w) for w in t.weights], "size": int((dominant == t.topic_id).sum()),
@@ -481,9 +483,12 @@ def _insert_rows(con, table: str, rows: list[dict]) -> None:
 
 
 def _topic_rows(model_id: str, ids: list[str], weights, floor: float = 0.1) -> list[dict]:
-    """An article's dominant topic always, other topics where their weight reaches `floor`."""
+    """An article's dominant topic always, other topics where their weight reaches `floor`;
+    an article without a single word of the vocabulary gets no topic."""
     rows = []
     for article_id, row in zip(ids, weights):
+        if not row.any():
+            continue
         best = int(row.argmax())
         for topic_id, weight in enumerate(row):
             if topic_id == best or weight >= floor:

@@ -32,6 +32,7 @@ LINK_FARM_LINK_SHARE = 0.8
 LINK_FARM_MAX_TITLE_CHARS = 40
 
 _EDGE_PUNCTUATION = re.compile(r"^[\W_]+|[\W_]+$")
+_LEADING_PUNCTUATION = re.compile(r"^[\W_]+")  # "（责任编辑：" keeps its colon, "(Photo:" too
 _WORD = re.compile(r"[\w'-]+")
 _SPACE_AND_PUNCTUATION = re.compile(r"[\W_]+")
 _SPACE = re.compile(r"\s+")
@@ -133,8 +134,7 @@ def is_breadcrumb(line: str) -> bool:
     v = vocabulary()
     if len(line.split()) > v.breadcrumb_max_words:
         return False
-    lowered = _SPACE.sub(" ", _EDGE_PUNCTUATION.sub("", line.lower()))
-    if lowered.startswith(v.breadcrumb_prefixes):
+    if _LEADING_PUNCTUATION.sub("", line.lower()).startswith(v.breadcrumb_prefixes):
         return True
     steps = [step.strip() for step in v.breadcrumb_separators.split(line.lower())]
     return len(steps) >= 2 and _EDGE_PUNCTUATION.sub("", steps[0]) in v.breadcrumb_home_words
@@ -151,7 +151,7 @@ def is_promotion_line(line: str) -> bool:
     lowered = _SPACE.sub(" ", _EDGE_PUNCTUATION.sub("", line.lower()))
     if words <= v.update_stamp_max_words and lowered.startswith(v.update_stamp_prefixes):
         return True
-    if words <= v.credit_max_words and lowered.startswith(v.credit_prefixes):
+    if words <= v.credit_max_words and _LEADING_PUNCTUATION.sub("", line.lower()).startswith(v.credit_prefixes):
         return True
     if any(lowered.startswith(p) and not lowered[len(p):len(p) + 1].isalnum() for p in v.related_lead_ins):
         return True

@@ -9,12 +9,15 @@ the sidebar come along as "| ... |" rows.  Once the frame is unwrapped into divs
 cells are ordinary blocks that trafilatura scores like any other: the story is kept
 paragraph by paragraph and the link-heavy sidebar and breadcrumb are dropped.
 
-What tells a layout table from a data table is read from the table's own rows and cells
-(never from a nested table's): a data table is a grid of at least two rows and two
-columns whose cells hold a figure or a phrase; a frame has a single row or column, or
-cells holding whole blocks of text — headings, lists, forms, other tables, several
-paragraphs (empty wrappers, which shop and CMS editors leave in data cells, do not
-count).  A table with header cells or a caption declares itself data and is left alone.
+What tells a frame from a data table is read from the table's own rows and cells (never
+from a nested table's).  A frame is dominated by one region of the page, the story: one
+cell holds most of its text, and that text is more than one paragraph — several blocks,
+headings, lists, other tables, or lines broken by <br> — which is what would run
+together.  A data table spreads its text over its cells, each a value perhaps dressed up
+by a widget (a rating, a two-line label; empty wrappers do not count); a long
+description in one cell of a schedule is still one cell of many.  A table with header
+cells or a caption declares itself data and is left alone, and so is a frame around a
+single paragraph (a caption box, a breadcrumb row): nothing in it runs together.
 
 A cell holding only inline content (text, links, <font>, <br>: how such portals wrote
 their stories) becomes a paragraph rather than a div, as a browser shows it: trafilatura
@@ -24,9 +27,12 @@ would lose the story.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from lxml import etree
+
+_SPACE = re.compile(r"\s+")
 
 # A cell holding one of these, with text in it, is a region of a page, not a value of a grid.
 FRAME_CONTENT = frozenset({
@@ -36,9 +42,13 @@ FRAME_CONTENT = frozenset({
 # Blocks of any kind.  A cell with no text inside one is a run of inline content: it becomes
 # a paragraph.
 BLOCKS = FRAME_CONTENT | {"p", "div", "pre", "hr", "center", "address", "figure", "fieldset", "details"}
-# A data cell may wrap its value in a block (Word and CMS editors write <td><p>42</p></td>);
-# a cell with text in more than this many (innermost) blocks holds running text.
+# A cell may wrap its value in a block (Word and CMS editors write <td><p>42</p></td>); text
+# in more than this many (innermost) blocks is several paragraphs.
 MAX_BLOCKS_IN_DATA_CELL = 1
+# The cell dominating a frame holds at least this many characters of text (not counting
+# spaces: more than a label, a figure or a rating widget) and this share of the table's.
+FRAME_CELL_MIN_CHARS = 200
+FRAME_CELL_MIN_SHARE = 0.5
 ROW_GROUPS = frozenset({"thead", "tbody", "tfoot"})
 CELLS = frozenset({"td", "th"})
 
@@ -74,10 +84,16 @@ def _blocks_around_text(cell: etree._Element) -> Iterator[list[etree._Element]]:
         yield blocks
 
 
-def _holds_blocks(cell: etree._Element) -> bool:
-    """Whether the cell holds a region of a page: a heading, list, form, table... with
-    text in it, or text in more than one paragraph (a <div><p>42</p></div> wrapping
-    counts once, as its innermost block)."""
+def _text_length(cell: etree._Element) -> int:
+    return len(_SPACE.sub("", cell.text_content()))
+
+
+def _holds_paragraphs(cell: etree._Element) -> bool:
+    """Whether the cell holds more than one paragraph: a heading, list, form, table...
+    with text in it, text in more than one block (a <div><p>42</p></div> wrapping counts
+    once, as its innermost block), or lines broken by <br>."""
+    if cell.find(".//br") is not None:
+        return True
     paragraphs = set()
     for blocks in _blocks_around_text(cell):
         if any(_tag(block) in FRAME_CONTENT for block in blocks):
@@ -96,9 +112,8 @@ def is_layout_table(table: etree._Element) -> bool:
     cells = [cell for row in rows for cell in row]
     if any(cell.tag == "th" for cell in cells):
         return False
-    if len(rows) < 2 or max((len(row) for row in rows), default=0) < 2:
-        return True
-    return any(_holds_blocks(cell) for cell in cells)
+    needed = max(FRAME_CELL_MIN_CHARS, FRAME_CELL_MIN_SHARE * _text_length(table))
+    return any(_holds_paragraphs(cell) for cell in cells if _text_length(cell) >= needed)
 
 
 def unwrap_layout_tables(tree: etree._Element) -> int:

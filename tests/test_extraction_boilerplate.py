@@ -56,19 +56,29 @@ def test_language_of_english_with_chinese_names_and_of_chinese():
 
 
 def test_layout_tables_are_unwrapped_and_data_tables_kept():
-    frame = ("<table width='1000' cellpadding='0'><tr><td width='680' valign='top'><h1>Title</h1><p>One.</p><p>Two.</p></td>"
+    story = "".join(f"<p>{STORY}</p>" for _ in range(3))
+    frame = (f"<table width='1000' cellpadding='0'><tr><td width='680' valign='top'><h1>Title</h1>{story}</td>"
              "<td width='300'><ul><li><a href='/a'>Hot story</a></li></ul></td></tr></table>")
+    # a frame around inline text: nothing runs together, nothing to unwrap
     crumb = "<table width='1000'><tr><td>当前位置: <a href='/'>首页</a> &gt; 正文</td></tr></table>"
     data = ("<table border='1'><tr><td>Hebei</td><td>1,020</td></tr><tr><td>Henan</td><td>980</td></tr>"
-            "<tr><td><p>Hubei</p></td><td><p>410</p></td></tr></table>")
-    headed = "<table><tr><th>Province</th></tr><tr><td><p>Hebei</p><p>Henan</p></td></tr></table>"
-    nested = ("<table width='1000'><tr><td width='680'><p>Story.</p>" + data + "</td><td width='300'>Side</td></tr>"
-              "<tr><td colspan='2'>Footer</td></tr></table>")
+            "<tr><td><div><p>Hubei</p></div></td><td><p>410</p><div><img src='x.png'></div></td></tr></table>")
+    headed = f"<table><tr><th>Province</th></tr><tr><td>{story}</td></tr></table>"
+    # one long cell of several paragraphs among many short ones is still a cell of a grid
+    schedule = ("<table>" + "".join(f"<tr><td>0{n}.03.</td><td>{STORY}</td></tr>" for n in range(1, 7))
+                + f"<tr><td>07.03.</td><td><p>{STORY}</p><p>{STORY[:60]}</p></td></tr></table>")
     tables = {name: lxml_html.fromstring(html) for name, html in
-              {"frame": frame, "crumb": crumb, "data": data, "headed": headed}.items()}
+              {"frame": frame, "crumb": crumb, "data": data, "headed": headed, "schedule": schedule}.items()}
     assert {name: is_layout_table(t) for name, t in tables.items()} == {
-        "frame": True, "crumb": True, "data": False, "headed": False}
+        "frame": True, "crumb": False, "data": False, "headed": False, "schedule": False}
+
+    inline_story = "<br><br>".join([STORY] * 3)
+    nested = (f"<table width='1000'><tr><td width='680'><h2>Title</h2>{story}{data}</td>"
+              f"<td width='300'>Side</td></tr><tr><td colspan='2'>Footer</td></tr></table>"
+              f"<table width='1000'><tr><td>{inline_story}</td><td><ol><li>Hot story</li></ol></td></tr></table>")
     tree = lxml_html.fromstring(f"<html><body>{nested}</body></html>")
-    assert unwrap_layout_tables(tree) == 1
+    assert unwrap_layout_tables(tree) == 2
     assert [t.xpath("string(.//td)") for t in tree.iter("table")] == ["Hebei"]
-    assert tree.xpath("string(//body/div/div/div)") .startswith("Story.")
+    cells = tree.xpath("/html/body/div/div/*")
+    assert [cell.tag for cell in cells] == ["div", "p", "p", "p", "div"]  # a cell of inline text is a paragraph
+    assert cells[3].text_content() == STORY * 3
