@@ -42,9 +42,6 @@ FRAME_CONTENT = frozenset({
 # Blocks of any kind.  A cell with no text inside one is a run of inline content: it becomes
 # a paragraph.
 BLOCKS = FRAME_CONTENT | {"p", "div", "pre", "hr", "center", "address", "figure", "fieldset", "details"}
-# A cell may wrap its value in a block (Word and CMS editors write <td><p>42</p></td>); text
-# in more than this many (innermost) blocks is several paragraphs.
-MAX_BLOCKS_IN_DATA_CELL = 1
 # The cell dominating a frame holds at least this many characters of text (not counting
 # spaces: more than a label, a figure or a rating widget) and this share of the table's.
 FRAME_CELL_MIN_CHARS = 200
@@ -98,8 +95,8 @@ def _holds_paragraphs(cell: etree._Element) -> bool:
     for blocks in _blocks_around_text(cell):
         if any(_tag(block) in FRAME_CONTENT for block in blocks):
             return True
-        paragraphs.update(blocks[:1])
-        if len(paragraphs) > MAX_BLOCKS_IN_DATA_CELL:
+        paragraphs.update(blocks[:1])  # Word and CMS editors write <td><p>42</p></td>: one block is one value
+        if len(paragraphs) > 1:
             return True
     return False
 
@@ -108,8 +105,7 @@ def is_layout_table(table: etree._Element) -> bool:
     """Whether `table` frames a page (unwrap it) rather than holding data (keep it)."""
     if any(child.tag in ("caption", "thead") for child in table):
         return False
-    rows = [[cell for cell in row if cell.tag in CELLS] for row in _rows(table)]
-    cells = [cell for row in rows for cell in row]
+    cells = [cell for row in _rows(table) for cell in row if cell.tag in CELLS]
     if any(cell.tag == "th" for cell in cells):
         return False
     needed = max(FRAME_CELL_MIN_CHARS, FRAME_CELL_MIN_SHARE * _text_length(table))

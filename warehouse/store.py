@@ -162,14 +162,10 @@ class Warehouse:
         self.con.execute("INSERT INTO articles BY NAME SELECT * FROM batch")
         self.con.unregister("batch")
 
-    def _replace_rows(self, record_class: type[Record], article_ids: list[str], records: list[Record]) -> None:
-        table = record_class.table
-        self.con.register("ids", to_table_ids(article_ids))
-        self.con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM ids)")
-        self.con.unregister("ids")
+    def _insert(self, record_class: type[Record], records: list[Record]) -> None:
         if records:
             self._register(record_class, records)
-            self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM batch")
+            self.con.execute(f"INSERT INTO {record_class.table} BY NAME SELECT * FROM batch")
             self.con.unregister("batch")
 
     def load_pages(self, pages: list[Page]) -> int:
@@ -230,29 +226,34 @@ class Warehouse:
         """Replace the annotation rows of each article in the batch, in one transaction."""
         if not batch:
             return
-        ids = [a.article_id for a in batch]
+        self.con.register("ids", to_table_ids([a.article_id for a in batch]))
 
         def work():
+            # annotation rows exist only for annotated articles: a first annotation skips the deletes
+            annotated_before = self.con.execute(
+                "SELECT count(*) FROM articles WHERE annotated_at IS NOT NULL "
+                "AND article_id IN (SELECT article_id FROM ids)"
+            ).fetchone()[0]
+            tables = ("entities", "themes", "quotes", "figures", "article_entities")
+            for table in tables if annotated_before else ():
+                self.con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM ids)")
             for record_class, attribute in (
                 (Entity, "entities"), (ThemeHit, "themes"), (Quote, "quotes"), (Figure, "figures")
             ):
-                rows = [row for a in batch for row in getattr(a, attribute)]
-                self._replace_rows(record_class, ids, rows)
-            self._replace_article_entities(ids, [e for a in batch for e in a.entities])
-            self.con.register("ids", to_table_ids(ids))
+                self._insert(record_class, [row for a in batch for row in getattr(a, attribute)])
+            self._insert_article_entities([e for a in batch for e in a.entities])
             self.con.execute(
                 "UPDATE articles SET annotated_at = ? WHERE article_id IN (SELECT article_id FROM ids)",
                 [annotated_at],
             )
+
+        try:
+            self._transaction(work)
+        finally:
             self.con.unregister("ids")
 
-        self._transaction(work)
-
-    def _replace_article_entities(self, article_ids: list[str], entities: list[Entity]) -> None:
-        """The per-article entity summary (see migration 002), rebuilt for these articles."""
-        self.con.register("ids", to_table_ids(article_ids))
-        self.con.execute("DELETE FROM article_entities WHERE article_id IN (SELECT article_id FROM ids)")
-        self.con.unregister("ids")
+    def _insert_article_entities(self, entities: list[Entity]) -> None:
+        """The per-article entity summary (see migration 002) of freshly annotated articles."""
         if entities:
             self._register(Entity, entities)
             self.con.execute(
