@@ -9,11 +9,8 @@ model's full pipeline (tagger, parser, lemmatizer) is timed too: what leaving th
 saves.  The machine may be shared, so the runs are interleaved over several rounds and
 each side keeps its best round.
 
-Run it as a module from the repository root (bench/ holds a warehouse.py that would
-shadow the package if this file were run as a script):
-
-    .venv/bin/python -m bench.nlp_speed                       # demo articles, repeated
-    .venv/bin/python -m bench.nlp_speed --corpus /work/shared/corpora/topic-gold/bbc_news_dev.jsonl
+    .venv/bin/python bench/nlp_speed.py                       # demo articles, repeated
+    .venv/bin/python bench/nlp_speed.py --corpus /work/shared/corpora/topic-gold/bbc_news_dev.jsonl
 """
 
 from __future__ import annotations

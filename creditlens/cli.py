@@ -142,6 +142,8 @@ def process(db: DbOption = None, config: ConfigOption = None,
         f"failures: {outcome.failures}; annotated {outcome.articles_annotated}; "
         f"assigned {outcome.topics_assigned} to the current topic model"
     )
+    for failure in outcome.annotation_failures:
+        errors.print(f"not annotated (retried next run): {failure}", highlight=False, markup=False)
 
 
 @app.command()

@@ -82,9 +82,11 @@ def open_warehouse(settings: Settings, console: Console, waiting: str = "") -> W
 
 
 def progress(console: Console) -> Progress:
+    """A progress bar on terminals only.  No refresh thread: the annotator forks worker
+    processes, and a fork while another thread holds a lock can hang the child."""
     return Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=console, transient=True, disable=not console.is_terminal,
+        console=console, transient=True, disable=not console.is_terminal, auto_refresh=False,
     )
 
 
@@ -303,6 +305,7 @@ class ProcessOutcome:
     non_articles: dict[str, int] = field(default_factory=dict)
     failures: int = 0
     articles_annotated: int = 0
+    annotation_failures: list[str] = field(default_factory=list)  # "article_id: reason"; retried next run
     topics_assigned: int = 0
 
 
@@ -374,6 +377,7 @@ def _load_extractions(warehouse, preparer, outcome, results, total, console) -> 
             outcome.pages_extracted += len(batch)
             outcome.articles_stored += len(articles)
             bar.advance(task, len(batch))
+            bar.refresh()
 
 
 def _url_table(urls: list[str]) -> pa.Table:
@@ -402,6 +406,8 @@ def _annotate_pending(warehouse, settings, outcome, reprocess, console):
             warehouse.load_annotations(batch, utcnow())
             outcome.articles_annotated += len(batch)
             bar.advance(task, len(batch))
+            bar.refresh()
+    outcome.annotation_failures = [f"{f.article_id}: {f.error}" for f in annotator.failures]
     warehouse.upsert_rows("entity_catalog", annotator.catalog_rows(), key="entity_id")
     warehouse.upsert_rows("theme_catalog", Taxonomy.load().catalog_rows(), key="theme")
     return annotator

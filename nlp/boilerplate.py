@@ -17,13 +17,12 @@ nlp/data/boilerplate.toml.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from lxml import etree
 
+from nlp.datafiles import read_data_file
 from nlp.language import cjk_share
 
 # A block of at least this many short CJK links making up this share of its text is a link farm.
@@ -71,7 +70,7 @@ class Vocabulary:
 
 @lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
-    data = tomllib.loads((resources.files("nlp") / "data" / "boilerplate.toml").read_text(encoding="utf-8"))
+    data, _ = read_data_file("boilerplate.toml")
     return Vocabulary(
         widget_words=frozenset(data["widget_words"]),
         widget_markers=frozenset(data["widget_markers"]),

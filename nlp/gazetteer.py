@@ -11,10 +11,10 @@ would quietly split one institution into two in every later count.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
+
+from nlp.datafiles import read_data_file
 
 TYPES = frozenset(
     "court ministry regulator government_body party_body credit_platform company app programme law "
@@ -67,12 +67,7 @@ class Gazetteer:
 
     @classmethod
     def load(cls, path: Path | None = None) -> "Gazetteer":
-        source = path or resources.files("nlp") / "data" / "entities.toml"
-        where = str(path or "nlp/data/entities.toml")
-        try:
-            data = tomllib.loads(source.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise GazetteerError(f"{where}: {exc}") from exc
+        data, where = read_data_file("entities.toml", path, GazetteerError)
         raw = data.get("entity", [])
         if not isinstance(raw, list) or not raw:
             raise GazetteerError(f"{where}: no [[entity]] entries")

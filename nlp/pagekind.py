@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from urllib.parse import urlsplit
 
 from lxml import etree
 
+from nlp.datafiles import read_data_file
 from nlp.language import CJK
 
 # Page kinds reported besides "article".
@@ -72,7 +71,7 @@ class Vocabulary:
 
 @lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
-    data = tomllib.loads((resources.files("nlp") / "data" / "pagekind.toml").read_text(encoding="utf-8"))
+    data, _ = read_data_file("pagekind.toml")
     return Vocabulary(
         error_titles=tuple(t.lower() for t in data["error_titles"]),
         paywall_phrases=tuple(p.lower() for p in data["paywall_phrases"]),
