@@ -24,6 +24,7 @@ _RESIDENT_ID = re.compile(
     rf"(?<![\w.,])(\d{{6}}){_SEP}(\d{{4}}){_SEP}(\d{{4}}){_SEP}(\d{{3}}[\dXx])(?![\w])"
 )
 _PHONE = re.compile(
+    r"(?=[\d(+])"  # every number starts so: lets the scan skip other characters cheaply
     r"(?<![\w.,+\-])"
     r"(?:"
     # mobile: 1[3-9]x xxxx xxxx, with or without +86 / 0086 / (+86)

@@ -114,3 +114,21 @@ def test_unreadable_database_is_one_clear_error(tmp_path):
     with pytest.raises(WarehouseError, match="no database"):
         Warehouse(tmp_path / "missing.duckdb", read_only=True)
     assert isinstance(duckdb.__version__, str)
+
+
+def test_reloaded_article_keeps_annotations_only_while_its_text_is_unchanged(warehouse):
+    def annotate():
+        ann = Annotations("a1", "SPC", entities=[Entity("a1", 0, 3, "SPC", "ORG", "court.spc")])
+        warehouse.load_annotations([ann], Page(url="", status=0).fetched_at)
+
+    warehouse.load_articles([Article(article_id="a1", url="u1", text="SPC", content_hash="h1")])
+    annotate()
+    warehouse.load_articles([Article(article_id="a1", url="u1", text="SPC", content_hash="h1")])
+    assert count(warehouse, "entities") == 1 and count(warehouse, "article_entities") == 1
+    assert warehouse.con.execute("SELECT annotated_at IS NOT NULL FROM articles").fetchone()[0]
+    warehouse.load_articles([Article(article_id="a1", url="u1", text="SPC again", content_hash="h2")])
+    assert count(warehouse, "entities") == 0
+    assert warehouse.con.execute("SELECT annotated_at FROM articles").fetchone()[0] is None
+    annotate()
+    annotate()
+    assert count(warehouse, "entities") == 1 and count(warehouse, "article_entities") == 1

@@ -113,6 +113,10 @@ def _last_per_key(records: list[Record], key: str) -> list[Record]:
     return list(latest.values())
 
 
+# rows that belong to an article's annotation, replaced together
+ANNOTATION_TABLES = ("entities", "themes", "quotes", "figures", "article_entities")
+
+
 class Warehouse:
     """A connection to creditlens.duckdb with the loading operations the stages need."""
 
@@ -156,10 +160,25 @@ class Warehouse:
         self.con.unregister("batch")
 
     def _upsert_articles(self, articles: list[Article]) -> None:
-        # delete-then-insert: DuckDB's INSERT OR REPLACE is several times slower on existing keys
+        """Replace articles; an article whose text is unchanged keeps its annotations, one whose
+        text changed loses them (and its annotated_at) so that it is annotated again."""
         self._register(Article, _last_per_key(articles, "article_id"))
+        self.con.execute(
+            "CREATE OR REPLACE TEMP TABLE kept AS SELECT a.article_id, a.annotated_at FROM articles a "
+            "JOIN batch b USING (article_id) WHERE a.content_hash IS NOT DISTINCT FROM b.content_hash"
+        )
+        for table in ANNOTATION_TABLES:
+            self.con.execute(
+                f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM batch) "
+                "AND article_id NOT IN (SELECT article_id FROM kept)"
+            )
+        # delete-then-insert: DuckDB's INSERT OR REPLACE is several times slower on existing keys
         self.con.execute("DELETE FROM articles WHERE article_id IN (SELECT article_id FROM batch)")
         self.con.execute("INSERT INTO articles BY NAME SELECT * FROM batch")
+        self.con.execute(
+            "UPDATE articles SET annotated_at = kept.annotated_at FROM kept WHERE articles.article_id = kept.article_id"
+        )
+        self.con.execute("DROP TABLE kept")
         self.con.unregister("batch")
 
     def _insert(self, record_class: type[Record], records: list[Record]) -> None:
@@ -234,8 +253,7 @@ class Warehouse:
                 "SELECT count(*) FROM articles WHERE annotated_at IS NOT NULL "
                 "AND article_id IN (SELECT article_id FROM ids)"
             ).fetchone()[0]
-            tables = ("entities", "themes", "quotes", "figures", "article_entities")
-            for table in tables if annotated_before else ():
+            for table in ANNOTATION_TABLES if annotated_before else ():
                 self.con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM ids)")
             for record_class, attribute in (
                 (Entity, "entities"), (ThemeHit, "themes"), (Quote, "quotes"), (Figure, "figures")
