@@ -163,6 +163,16 @@ class Warehouse:
         """Replace articles; an article whose text is unchanged keeps its annotations, one whose
         text changed loses them (and its annotated_at) so that it is annotated again."""
         self._register(Article, _last_per_key(articles, "article_id"))
+        stored = self.con.execute(
+            "SELECT count(*) FROM articles WHERE article_id IN (SELECT article_id FROM batch)"
+        ).fetchone()[0]
+        if stored:
+            self._replace_stored_articles()
+        else:  # all new: the common case of a first load
+            self.con.execute("INSERT INTO articles BY NAME SELECT * FROM batch")
+        self.con.unregister("batch")
+
+    def _replace_stored_articles(self) -> None:
         self.con.execute(
             "CREATE OR REPLACE TEMP TABLE kept AS SELECT a.article_id, a.annotated_at FROM articles a "
             "JOIN batch b USING (article_id) WHERE a.content_hash IS NOT DISTINCT FROM b.content_hash"
@@ -179,7 +189,6 @@ class Warehouse:
             "UPDATE articles SET annotated_at = kept.annotated_at FROM kept WHERE articles.article_id = kept.article_id"
         )
         self.con.execute("DROP TABLE kept")
-        self.con.unregister("batch")
 
     def _insert(self, record_class: type[Record], records: list[Record]) -> None:
         if records:
