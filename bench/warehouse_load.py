@@ -105,9 +105,9 @@ class Newsroom:
 
 
 def arrow_batches(articles: list[Article], annotations: list[Annotations]) -> dict[str, pa.Table]:
-    tables = {"articles": to_table(Article, (a.as_row() for a in articles))}
+    tables = {"articles": to_table(Article, articles)}
     for cls, attribute in ((Entity, "entities"), (ThemeHit, "themes"), (Quote, "quotes"), (Figure, "figures")):
-        tables[cls.table] = to_table(cls, (r.as_row() for a in annotations for r in getattr(a, attribute)))
+        tables[cls.table] = to_table(cls, [r for a in annotations for r in getattr(a, attribute)])
     return tables
 
 

@@ -150,7 +150,7 @@ class Warehouse:
             raise
 
     def _register(self, record_class: type[Record], records: list[Record]) -> None:
-        self.con.register("batch", to_table(record_class, (r.as_row() for r in records)))
+        self.con.register("batch", to_table(record_class, records))
 
     # -- loading -----------------------------------------------------------------
 
