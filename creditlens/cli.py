@@ -72,10 +72,6 @@ class SqlFormat(str, Enum):
     json = "json"
 
 
-def _settings(db: Path | None, config: Path | None = None) -> Settings:
-    return load_settings(db, config)
-
-
 # -- pipeline commands ------------------------------------------------------------------
 
 
@@ -93,7 +89,7 @@ def crawl(config: ConfigOption = None, db: DbOption = None,
           source: Annotated[Optional[list[str]], typer.Option("--source", help="Crawl only this source (id or name); repeatable")] = None,
           max_pages: Annotated[Optional[int], typer.Option(min=1, help="Stop after this many pages")] = None) -> None:
     """Crawl the registered sources (feeds, sitemaps, sections) into the warehouse."""
-    settings = _settings(db, config)
+    settings = load_settings(db, config)
     with jobs.run_lock(settings):
         outcome = jobs.crawl(settings, source or [], max_pages, console)
     _print_crawl(outcome)
@@ -119,7 +115,7 @@ def ingest(kind: Annotated[IngestKind, typer.Argument(help="jsonl | csv | warc")
            db: DbOption = None,
            all_relevant: Annotated[bool, typer.Option("--all-relevant", help="Treat every row as on-topic (your own curated corpus)")] = False) -> None:
     """Bring your own corpus: JSON lines or CSV rows {url|id, title, text, published_at, source}, or WARC files."""
-    settings = _settings(db)
+    settings = load_settings(db)
     outcome = jobs.ingest(settings, kind.value, files, console, all_relevant=all_relevant)
     for line in outcome.skipped[:20]:
         errors.print(f"skipped {line}", highlight=False)
@@ -135,7 +131,7 @@ def ingest(kind: Annotated[IngestKind, typer.Argument(help="jsonl | csv | warc")
 def process(db: DbOption = None, config: ConfigOption = None,
             reprocess: Annotated[bool, typer.Option("--reprocess", help="Extract and annotate everything again")] = False) -> None:
     """Extract articles from stored pages and annotate entities, themes, quotes and figures."""
-    outcome = jobs.process(_settings(db, config), console, reprocess=reprocess)
+    outcome = jobs.process(load_settings(db, config), console, reprocess=reprocess)
     kinds = ", ".join(f"{n} {k}" for k, n in sorted(outcome.non_articles.items())) or "none"
     console.print(
         f"extracted {outcome.pages_extracted} pages: {outcome.articles_stored} articles, non-articles: {kinds}, "
@@ -149,7 +145,7 @@ def process(db: DbOption = None, config: ConfigOption = None,
 @app.command()
 def run(config: ConfigOption = None, db: DbOption = None) -> None:
     """The scheduled job: crawl, process, and refit topics when the corpus has grown."""
-    settings = _settings(db, config)
+    settings = load_settings(db, config)
     with jobs.run_lock(settings):
         crawled = jobs.crawl(settings, [], None, console, command="run")
         _print_crawl(crawled)
@@ -173,20 +169,20 @@ def topics_fit(db: DbOption = None, config: ConfigOption = None,
     """Fit a new topic model version (older versions are kept)."""
     if k and auto:
         raise ConfigError("give either --k or --auto, not both")
-    outcome = jobs.fit_topics(_settings(db, config), console, k=k, auto=auto, method=method.value)
+    outcome = jobs.fit_topics(load_settings(db, config), console, k=k, auto=auto, method=method.value)
     console.print(
         f"model {outcome.model_id}: {outcome.method}, k={outcome.k}, {outcome.n_docs} articles, "
         f"NPMI {outcome.npmi:.3f}, diversity {outcome.diversity:.2f}"
     )
     for candidate, scores in sorted(outcome.k_scores.items(), key=lambda kv: int(kv[0])):
         console.print(f"  k={candidate}: NPMI {scores['npmi']:.3f}, diversity {scores['diversity']:.2f}")
-    _show_topics(_settings(db, config))
+    _show_topics(load_settings(db, config))
 
 
 @topics_app.command("show")
 def topics_show(db: DbOption = None) -> None:
     """The current topic model's topics."""
-    _show_topics(_settings(db))
+    _show_topics(load_settings(db))
 
 
 def _show_topics(settings: Settings) -> None:
@@ -218,7 +214,7 @@ def search(query: Annotated[str, typer.Argument(help='Words, or "a phrase" in do
     """Full-text search (BM25) over titles and texts."""
     from warehouse.search import search as run_search
 
-    with connect(_settings(db).db, read_only=True) as con:
+    with connect(load_settings(db).db, read_only=True) as con:
         hits = run_search(con, query, limit=limit, since=_date(since, "--since"), until=_date(until, "--until"),
                           source=source, language=language, theme=theme)
     if not hits:
@@ -248,7 +244,7 @@ def sql(query: Annotated[str, typer.Argument(help="SQL; use ? or $name placehold
         write: Annotated[bool, typer.Option("--write", help="Open read-write and allow changes")] = False) -> None:
     """Query the warehouse (read-only unless --write); parameters are bound, never pasted into SQL."""
     params = _params(param or [])
-    with connect(_settings(db).db, read_only=not write) as con:
+    with connect(load_settings(db).db, read_only=not write) as con:
         try:
             result = con.execute(query, params or None)
         except duckdb.Error as exc:
@@ -295,7 +291,7 @@ def export_cmd(what: Annotated[ExportWhat, typer.Argument(help="topics | article
     """Write articles, entities or the topic summary for use elsewhere."""
     from warehouse.exports import export
 
-    with connect(_settings(db).db, read_only=True) as con:
+    with connect(load_settings(db).db, read_only=True) as con:
         path = export(con, what.value, fmt.value, out, since=_date(since, "--since"), until=_date(until, "--until"),
                       source=source, theme=theme, query=query)
     console.print(f"wrote {path}")
@@ -306,7 +302,7 @@ def report(out: Annotated[Path, typer.Option("--out", help="HTML file to write")
     """A self-contained HTML report with charts (opens offline in any browser)."""
     from warehouse.report import write_report
 
-    with connect(_settings(db).db, read_only=True) as con:
+    with connect(load_settings(db).db, read_only=True) as con:
         path = write_report(con, out)
     console.print(f"wrote {path}")
 
@@ -348,7 +344,7 @@ def annotate(file: Annotated[Path, typer.Argument(help="JSON lines {id, text}; -
     """Annotate texts: one JSON line out per line in (entities, themes, quotes, figures)."""
     from nlp.annotate import Annotator
 
-    settings = _settings(None, config)
+    settings = load_settings(None, config)
     handle = sys.stdin if str(file) == "-" else _open_text(file)
     items, bad = [], 0
     for number, line in enumerate(handle, 1):

@@ -19,7 +19,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
-import pyarrow as pa
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -28,7 +27,7 @@ from warehouse.records import Annotations, Article, CrawlRun, Page, stable_id, u
 from nlp.themes import Taxonomy
 from warehouse.search import refresh_index
 from warehouse.spool import Spool
-from warehouse.store import Warehouse, WarehouseBusy, to_table_ids
+from warehouse.store import Warehouse, WarehouseBusy, key_table
 
 EXTRACT_CHUNK = 500
 ANNOTATE_CHUNK = 256
@@ -342,7 +341,7 @@ def _extract_pending(warehouse, settings, preparer, outcome, reprocess, console)
 
     def pending_pages():
         for chunk in _chunks(urls, EXTRACT_CHUNK):
-            warehouse.con.register("chunk_urls", _url_table(chunk))
+            warehouse.con.register("chunk_urls", key_table(chunk, "url"))
             rows = warehouse.con.execute(
                 "SELECT url, html, source FROM pages WHERE url IN (SELECT url FROM chunk_urls)"
             ).fetchall()
@@ -380,10 +379,6 @@ def _load_extractions(warehouse, preparer, outcome, results, total, console) -> 
             bar.refresh()
 
 
-def _url_table(urls: list[str]) -> pa.Table:
-    return pa.table({"url": pa.array(urls, pa.string())})
-
-
 def _annotate_pending(warehouse, settings, outcome, reprocess, console):
     from nlp.annotate import Annotator
 
@@ -395,7 +390,7 @@ def _annotate_pending(warehouse, settings, outcome, reprocess, console):
     with progress(console) as bar:
         task = bar.add_task("annotating", total=len(ids))
         for chunk in _chunks(ids, ANNOTATE_CHUNK):
-            warehouse.con.register("chunk_ids", to_table_ids(chunk))
+            warehouse.con.register("chunk_ids", key_table(chunk))
             items = warehouse.con.execute(
                 # offsets refer to articles.text, so an analyst can cut the mention out of it
                 "SELECT article_id, text FROM articles "
@@ -463,29 +458,13 @@ def fit_topics(settings: Settings, console: Console, k: int | None = None, auto:
             "weights": [float(w) for w in t.weights], "size": int((dominant == t.topic_id).sum()),
             "share": float((dominant == t.topic_id).mean()), "npmi": float(t.npmi),
         } for t in model.topics()]
-        con = warehouse.con
-        con.execute("BEGIN")
-        try:
-            con.execute("UPDATE topic_models SET is_current = false")
-            con.execute(
-                "INSERT INTO topic_models VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true)",
-                [model_id, method, k, fitted_at, len(texts), float(model.npmi), float(model.diversity),
-                 json.dumps(model.params, default=str), json.dumps(k_scores), model.vocabulary, model.to_bytes()],
-            )
-            _insert_rows(con, "topics", topics)
-            _insert_rows(con, "article_topics", assignments)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        warehouse.store_topic_model({
+            "model_id": model_id, "method": method, "k": k, "fitted_at": fitted_at, "n_docs": len(texts),
+            "npmi": float(model.npmi), "diversity": float(model.diversity),
+            "params": json.dumps(model.params, default=str), "k_scores": json.dumps(k_scores),
+            "vocabulary": model.vocabulary, "model_blob": model.to_bytes(),
+        }, topics, assignments)
     return TopicsOutcome(model_id, method, k, len(texts), float(model.npmi), float(model.diversity), k_scores)
-
-
-def _insert_rows(con, table: str, rows: list[dict]) -> None:
-    if rows:
-        con.register("topic_batch", pa.Table.from_pylist(rows))
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM topic_batch")
-        con.unregister("topic_batch")
 
 
 def _topic_rows(model_id: str, ids: list[str], weights, floor: float = 0.1) -> list[dict]:
@@ -520,9 +499,7 @@ def assign_topics(warehouse: Warehouse) -> int:
         return 0
     model = TopicModel.from_bytes(blob)
     weights = model.transform([r[1] for r in rows])
-    warehouse.con.execute("BEGIN")
-    _insert_rows(warehouse.con, "article_topics", _topic_rows(model_id, [r[0] for r in rows], weights))
-    warehouse.con.execute("COMMIT")
+    warehouse.add_article_topics(_topic_rows(model_id, [r[0] for r in rows], weights))
     return len(rows)
 
 

@@ -8,7 +8,7 @@ import textwrap
 import duckdb
 import pytest
 
-from warehouse.records import Annotations, Article, Entity, Page, ThemeHit
+from warehouse.records import Annotations, Article, Entity, Page, ThemeHit, utcnow
 from warehouse.spool import Spool
 from warehouse.store import Warehouse, WarehouseBusy, WarehouseError, migrate
 
@@ -46,7 +46,7 @@ def test_page_upsert_is_idempotent_and_a_failed_refetch_keeps_the_page(warehouse
 def test_changed_page_is_marked_for_extraction_again(warehouse):
     warehouse.load_pages([Page.from_html("https://a.example/1", "v1", status=200)])
     warehouse.mark_extracted([{"url": "https://a.example/1", "page_kind": "article", "extract_error": None,
-                               "extracted_at": Page(url="", status=0).fetched_at}])
+                               "extracted_at": utcnow()}])
     warehouse.load_pages([Page.from_html("https://a.example/1", "v1", status=200)])
     assert warehouse.con.execute("SELECT page_kind FROM pages").fetchone()[0] == "article"
     warehouse.load_pages([Page.from_html("https://a.example/1", "v2", status=200)])
@@ -57,8 +57,8 @@ def test_annotations_replace_per_article(warehouse):
     warehouse.load_articles([Article(article_id="a1", url="u1", text="The SPC said.")])
     first = Annotations("a1", "The SPC said.", entities=[Entity("a1", 4, 7, "SPC", "ORG", "court.spc")],
                         themes=[ThemeHit("a1", "COURT", 5.0, "v1")])
-    warehouse.load_annotations([first], first.entities[0].article_id and Page(url="", status=0).fetched_at)
-    warehouse.load_annotations([first], Page(url="", status=0).fetched_at)
+    warehouse.load_annotations([first], utcnow())
+    warehouse.load_annotations([first], utcnow())
     assert count(warehouse, "entities") == 1 and count(warehouse, "themes") == 1
     assert warehouse.con.execute("SELECT annotated_at IS NOT NULL FROM articles").fetchone()[0]
 
@@ -119,7 +119,7 @@ def test_unreadable_database_is_one_clear_error(tmp_path):
 def test_reloaded_article_keeps_annotations_only_while_its_text_is_unchanged(warehouse):
     def annotate():
         ann = Annotations("a1", "SPC", entities=[Entity("a1", 0, 3, "SPC", "ORG", "court.spc")])
-        warehouse.load_annotations([ann], Page(url="", status=0).fetched_at)
+        warehouse.load_annotations([ann], utcnow())
 
     warehouse.load_articles([Article(article_id="a1", url="u1", text="SPC", content_hash="h1")])
     annotate()

@@ -254,7 +254,7 @@ class Warehouse:
         """Replace the annotation rows of each article in the batch, in one transaction."""
         if not batch:
             return
-        self.con.register("ids", to_table_ids([a.article_id for a in batch]))
+        self.con.register("ids", key_table([a.article_id for a in batch]))
 
         def work():
             # annotation rows exist only for annotated articles: a first annotation skips the deletes
@@ -303,15 +303,31 @@ class Warehouse:
 
     # -- small bookkeeping helpers used by several jobs ------------------------------
 
+    def _insert_dicts(self, table: str, rows: list[dict], verb: str = "INSERT") -> None:
+        if rows:
+            self.con.register("dict_rows", pa.Table.from_pylist(rows))
+            self.con.execute(f"{verb} INTO {table} BY NAME SELECT * FROM dict_rows")
+            self.con.unregister("dict_rows")
+
     def upsert_rows(self, table: str, rows: list[dict], key: str | None = None) -> None:
-        """Insert-or-replace plain dict rows (catalogs, run logs): small tables only."""
-        if not rows:
-            return
-        self.con.register("batch", pa.Table.from_pylist(rows))
-        verb = "INSERT OR REPLACE" if key else "INSERT"
-        self._transaction(lambda: self.con.execute(f"{verb} INTO {table} BY NAME SELECT * FROM batch"))
-        self.con.unregister("batch")
+        """Plain dict rows (catalogs, run logs), replacing rows with the same `key` when one is named."""
+        self._transaction(lambda: self._insert_dicts(table, rows, "INSERT OR REPLACE" if key else "INSERT"))
+
+    def store_topic_model(self, model: dict, topics: list[dict], assignments: list[dict]) -> None:
+        """A new current topic model with its topics and article assignments; older models are kept."""
+
+        def work():
+            self.con.execute("UPDATE topic_models SET is_current = false")
+            self._insert_dicts("topic_models", [{**model, "is_current": True}])
+            self._insert_dicts("topics", topics)
+            self._insert_dicts("article_topics", assignments)
+
+        self._transaction(work)
+
+    def add_article_topics(self, assignments: list[dict]) -> None:
+        self._transaction(lambda: self._insert_dicts("article_topics", assignments))
 
 
-def to_table_ids(article_ids: list[str]) -> pa.Table:
-    return pa.table({"article_id": pa.array(article_ids, pa.string())})
+def key_table(values: list[str], column: str = "article_id") -> pa.Table:
+    """One string column, registered to select rows by key (`WHERE key IN (SELECT ...)`)."""
+    return pa.table({column: pa.array(values, pa.string())})
