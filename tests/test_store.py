@@ -10,7 +10,7 @@ import pytest
 
 from warehouse.records import Annotations, Article, Entity, Page, ThemeHit, utcnow
 from warehouse.spool import Spool
-from warehouse.store import Warehouse, WarehouseBusy, WarehouseError, migrate
+from warehouse.store import Warehouse, WarehouseBusy, WarehouseError, migrate, migrations
 
 
 @pytest.fixture
@@ -30,6 +30,19 @@ def test_migrations_are_recorded_and_rerunnable(warehouse):
     tables = {r[0] for r in warehouse.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     assert {"sources", "crawl_runs", "pages", "articles", "entities", "entity_catalog", "themes",
             "topic_models", "topics", "article_topics", "quotes", "figures"} <= tables
+
+
+def test_an_older_database_migrates_forward_with_its_entity_summary_filled(tmp_path):
+    con = duckdb.connect(str(tmp_path / "old.duckdb"))
+    con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ DEFAULT now())")
+    version, first = migrations()[0]
+    con.execute(first)
+    con.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
+    con.execute("INSERT INTO entities VALUES ('a1', 0, 3, 'SPC', 'ORG', 'court.spc'), "
+                "('a1', 9, 13, 'NDRC', 'ORG', 'gov.ndrc'), ('a1', 20, 27, 'the SPC', 'ORG', 'court.spc')")
+    assert migrate(con) == migrations()[-1][0]
+    assert con.execute("SELECT entity_id, text, mentions FROM article_entities ORDER BY 1").fetchall() == [
+        ("court.spc", "SPC", 2), ("gov.ndrc", "NDRC", 1)]
 
 
 def test_page_upsert_is_idempotent_and_a_failed_refetch_keeps_the_page(warehouse):
@@ -118,17 +131,38 @@ def test_unreadable_database_is_one_clear_error(tmp_path):
 
 def test_reloaded_article_keeps_annotations_only_while_its_text_is_unchanged(warehouse):
     def annotate():
-        ann = Annotations("a1", "SPC", entities=[Entity("a1", 0, 3, "SPC", "ORG", "court.spc")])
-        warehouse.load_annotations([ann], utcnow())
+        mentions = [Entity("a1", 0, 3, "SPC", "ORG", "court.spc"), Entity("a1", 8, 11, "NDRC", "ORG", "gov.ndrc"),
+                    Entity("a1", 20, 23, "the SPC", "ORG", "court.spc")]
+        warehouse.load_annotations([Annotations("a1", "SPC and NDRC", entities=mentions)], utcnow())
+
+    def annotation_counts():
+        return [count(warehouse, table) for table in ("entities", "article_entities")]
 
     warehouse.load_articles([Article(article_id="a1", url="u1", text="SPC", content_hash="h1")])
     annotate()
     warehouse.load_articles([Article(article_id="a1", url="u1", text="SPC", content_hash="h1")])
-    assert count(warehouse, "entities") == 1 and count(warehouse, "article_entities") == 1
+    assert annotation_counts() == [3, 2]
     assert warehouse.con.execute("SELECT annotated_at IS NOT NULL FROM articles").fetchone()[0]
+    assert warehouse.con.execute(
+        "SELECT text, mentions FROM article_entities WHERE entity_id = 'court.spc'").fetchone() == ("SPC", 2)
     warehouse.load_articles([Article(article_id="a1", url="u1", text="SPC again", content_hash="h2")])
-    assert count(warehouse, "entities") == 0
+    assert annotation_counts() == [0, 0]
     assert warehouse.con.execute("SELECT annotated_at FROM articles").fetchone()[0] is None
     annotate()
     annotate()
-    assert count(warehouse, "entities") == 1 and count(warehouse, "article_entities") == 1
+    assert annotation_counts() == [3, 2]
+
+
+def test_entity_pair_counts_are_rebuilt_from_relevant_articles_only(warehouse):
+    def named(article_id, *entity_ids):
+        return Annotations(article_id, "", entities=[
+            Entity(article_id, n, n + 1, entity_id, "ORG", entity_id) for n, entity_id in enumerate(entity_ids)])
+
+    warehouse.load_articles([Article(article_id=a, url=a, text="t", is_relevant=a != "off")
+                             for a in ("one", "two", "off")])
+    warehouse.load_annotations([named("one", "b", "a", "c", "a"), named("two", "a", "b"), named("off", "a", "b")],
+                               utcnow())
+    warehouse.refresh_entity_pairs()
+    warehouse.refresh_entity_pairs()
+    pairs = warehouse.con.execute("SELECT entity_a, entity_b, articles FROM entity_cooccurrence").fetchall()
+    assert pairs == [("a", "b", 2), ("a", "c", 1), ("b", "c", 1)]

@@ -142,6 +142,7 @@ def build_warehouse(path: Path) -> Warehouse:
             figures=[Figure(f[0], float(f[1]), f[2], f[3], f"sentence about {f[3]}") for f in FIGURES if f[0] == aid],
         ))
     wh.load_annotations(batch, annotated_at=at("2024-04-01"))
+    wh.refresh_entity_pairs()  # as `creditlens process` does after annotating
     wh.upsert_rows("topic_models", [
         {"model_id": "old", "method": "nmf", "k": 2, "n_docs": 5, "is_current": False},
         {"model_id": "m1", "method": "nmf", "k": 3, "n_docs": 8, "npmi": 0.12, "is_current": True},

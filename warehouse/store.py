@@ -105,6 +105,19 @@ ON CONFLICT (url) DO UPDATE SET
 """
 
 
+_COUNT_ENTITY_PAIRS = """
+INSERT INTO entity_pair_counts
+WITH mentioned AS (
+    SELECT article_entities.article_id, article_entities.entity_id
+    FROM article_entities SEMI JOIN articles
+        ON articles.article_id = article_entities.article_id AND articles.is_relevant
+)
+SELECT a.entity_id, b.entity_id, count(*)
+FROM mentioned a JOIN mentioned b ON a.article_id = b.article_id AND a.entity_id < b.entity_id
+GROUP BY ALL
+"""
+
+
 def _last_per_key(records: list[Record], key: str) -> list[Record]:
     """ON CONFLICT cannot touch one key twice in a statement: keep each key's last record."""
     latest = {}
@@ -264,11 +277,9 @@ class Warehouse:
             ).fetchone()[0]
             for table in ANNOTATION_TABLES if annotated_before else ():
                 self.con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM ids)")
-            for record_class, attribute in (
-                (Entity, "entities"), (ThemeHit, "themes"), (Quote, "quotes"), (Figure, "figures")
-            ):
+            for record_class, attribute in ((ThemeHit, "themes"), (Quote, "quotes"), (Figure, "figures")):
                 self._insert(record_class, [row for a in batch for row in getattr(a, attribute)])
-            self._insert_article_entities([e for a in batch for e in a.entities])
+            self._insert_entities([e for a in batch for e in a.entities])
             self.con.execute(
                 "UPDATE articles SET annotated_at = ? WHERE article_id IN (SELECT article_id FROM ids)",
                 [annotated_at],
@@ -279,15 +290,26 @@ class Warehouse:
         finally:
             self.con.unregister("ids")
 
-    def _insert_article_entities(self, entities: list[Entity]) -> None:
-        """The per-article entity summary (see migration 002) of freshly annotated articles."""
+    def _insert_entities(self, entities: list[Entity]) -> None:
+        """Mentions, and the per-article entity summary (see migration 002) built from the same batch;
+        the summary keeps the surface form and label of an entity's first mention in the article."""
         if entities:
             self._register(Entity, entities)
+            self.con.execute("INSERT INTO entities BY NAME SELECT * FROM batch")
             self.con.execute(
-                "INSERT INTO article_entities SELECT article_id, entity_id, mode(label), mode(text), count(*) "
-                "FROM batch WHERE entity_id IS NOT NULL GROUP BY article_id, entity_id"
+                "INSERT INTO article_entities SELECT article_id, entity_id, arg_min(label, start_char), "
+                "arg_min(text, start_char), count(*) FROM batch WHERE entity_id IS NOT NULL "
+                "GROUP BY article_id, entity_id"
             )
             self.con.unregister("batch")
+
+    def refresh_entity_pairs(self) -> None:
+        """Rebuild the co-occurrence snapshot (migration 003) that `entity_cooccurrence` reads."""
+        def work():
+            self.con.execute("DELETE FROM entity_pair_counts")
+            self.con.execute(_COUNT_ENTITY_PAIRS)
+
+        self._transaction(work)
 
     def drain_spool(self, spool: Spool) -> dict[str, int]:
         """Load every pending spool file, deleting each once its transaction has committed."""

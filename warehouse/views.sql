@@ -110,23 +110,14 @@ SELECT counts.entity_id,
 FROM counts LEFT JOIN entity_catalog USING (entity_id)
 ORDER BY counts.articles DESC, counts.mentions DESC, counts.entity_id;
 
--- entity_cooccurrence: pairs of entities mentioned in the same relevant article, with the number of such articles (each pair once, entity_a < entity_b)
+-- entity_cooccurrence: pairs of entities mentioned in the same relevant article, with the number of such articles (each pair once, entity_a < entity_b; counted at the end of each process run)
 CREATE OR REPLACE VIEW entity_cooccurrence AS
-WITH mentioned AS (
-    SELECT article_entities.article_id, article_entities.entity_id
-    FROM article_entities JOIN articles USING (article_id)
-    WHERE articles.is_relevant
-), pairs AS (
-    SELECT a.entity_id AS entity_a, b.entity_id AS entity_b, count(*) AS articles
-    FROM mentioned a JOIN mentioned b ON a.article_id = b.article_id AND a.entity_id < b.entity_id
-    GROUP BY ALL
-)
 SELECT pairs.entity_a,
        coalesce(ca.name, pairs.entity_a) AS name_a,
        pairs.entity_b,
        coalesce(cb.name, pairs.entity_b) AS name_b,
        pairs.articles
-FROM pairs
+FROM entity_pair_counts AS pairs
 LEFT JOIN entity_catalog ca ON ca.entity_id = pairs.entity_a
 LEFT JOIN entity_catalog cb ON cb.entity_id = pairs.entity_b
 ORDER BY pairs.articles DESC, pairs.entity_a, pairs.entity_b;
