@@ -11,8 +11,8 @@ batches, already in Arrow, into an identical empty schema.  Targets: ours at lea
 0.5x bare; every view under a second.  DuckDB runs on 2 threads.  The co-occurrence snapshot
 that `creditlens process` rebuilds after loading is timed on its own.
 
-    .venv/bin/python bench/warehouse.py                    # 1,000,000 articles
-    .venv/bin/python bench/warehouse.py --articles 100000 --search
+    .venv/bin/python bench/warehouse_load.py                    # 1,000,000 articles
+    .venv/bin/python bench/warehouse_load.py --articles 100000 --search
 """
 
 from __future__ import annotations
@@ -25,10 +25,6 @@ import tempfile
 import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-
-# Run as a script, this file's folder heads sys.path and this file's name would hide
-# the `warehouse` package it measures.
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
 
 import duckdb
 import pyarrow as pa
