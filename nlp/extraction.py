@@ -4,8 +4,8 @@ Why this shape: analysts count stories, so what reaches `articles` must be the s
 and nothing else.  trafilatura finds the main text and the metadata (with settings
 chosen by measurement on a labelled benchmark, see `TRAFILATURA_SETTINGS`), once
 nlp/layouttables has unwrapped the tables that frame a page rather than hold data (else
-a whole table-layout page reads as one table); nlp/boilerplate removes what it lets
-through; nlp/pagekind keeps listings, paywall stubs and error pages out; nlp/language
+a whole table-layout page reads as one table); nlp/standfirst restores the lead paragraph
+it drops; nlp/boilerplate removes what it lets through; nlp/pagekind keeps listings, paywall stubs and error pages out; nlp/language
 names the language.  A page never raises: broken markup or a crash becomes page_kind
 "failed" with a one-line reason, and `extract_pages` runs pages in worker processes it
 can kill, so one pathological page (deep nesting, megabytes of script) costs a timeout,
@@ -32,6 +32,7 @@ from nlp import pagekind
 from nlp.boilerplate import remove_link_farms, strip_boilerplate
 from nlp.language import CJK, detect_language
 from nlp.layouttables import unwrap_layout_tables
+from nlp.standfirst import restore_lead, with_lead
 from warehouse.records import Article, stable_id
 
 FAILED = "failed"
@@ -83,6 +84,9 @@ class Extraction:
     page_kind: str  # "article" | "listing" | "paywall" | "error_page" | "too_short" | "not_html" | "failed"
     article: Article | None  # set when page_kind == "article"
     reason: str | None = None  # one line: why it is not an article, or why extraction failed
+    # The main text found, whatever the page kind (a listing's teasers, the paragraph above a
+    # paywall): what the page was judged on.  None when extraction failed.
+    text: str | None = None
 
 
 def normalise_text(text: str) -> str:
@@ -176,22 +180,27 @@ def _extract(html: str, url: str, source: str | None) -> Extraction:
     if tree is None:
         return Extraction(FAILED, None, "unparseable HTML")
     signals = pagekind.read_signals(tree)
+    lead = restore_lead(tree)
     meta_author = _cjk_author(tree)
     unwrap_layout_tables(tree)
     remove_link_farms(tree)
     document = trafilatura.bare_extraction(
         tree, url=url, with_metadata=True, date_extraction_params=_date_params(), **TRAFILATURA_SETTINGS
     )
-    text = strip_boilerplate(document.text or "") if document is not None else ""
+    # NFC, as trafilatura.extract returns it (bare_extraction does not): the same letter
+    # reaches us precomposed from one page and decomposed from another, and a search or
+    # a duplicate check must see one spelling.
+    text = with_lead(document.text or "", lead, document.title) if document is not None else ""
+    text = unicodedata.normalize("NFC", strip_boilerplate(text))
     word_count = count_words(text)
     kind, reason = pagekind.classify(signals, text, word_count, url)
     if kind != pagekind.ARTICLE:
-        return Extraction(kind, None, reason)
+        return Extraction(kind, None, reason, text)
     article = Article(
         article_id=stable_id(url),
         url=url,
         text=text,
-        title=document.title or signals.heading or signals.title or None,
+        title=unicodedata.normalize("NFC", document.title or signals.heading or signals.title) or None,
         source=source,
         author=document.author or meta_author,
         published_at=_published(signals.published, document.date),
@@ -204,7 +213,7 @@ def _extract(html: str, url: str, source: str | None) -> Extraction:
         tags=_split_list(document.tags),
         image=document.image,
     )
-    return Extraction(kind, article)
+    return Extraction(kind, article, text=text)
 
 
 def extract_page(html: str, url: str, source: str | None = None) -> Extraction:
@@ -220,11 +229,13 @@ def extract_page(html: str, url: str, source: str | None = None) -> Extraction:
 
 
 def extraction_json(path: str, extraction: Extraction) -> dict:
-    """The `creditlens extract` output row: what the pipeline stores for this page."""
+    """The `creditlens extract` output row: what the pipeline stores for this page, or for a
+    page it does not store, the text it judged (so a user sees why a page is a listing)."""
     article = extraction.article
     row = {"path": path, "page_kind": extraction.page_kind, "reason": extraction.reason}
     if article is None:
-        return row | {key: None for key in ("url", "title", "author", "date", "language", "sitename", "text")}
+        return row | {key: None for key in ("url", "title", "author", "date", "language", "sitename")} | {
+            "text": extraction.text}
     return row | {
         "url": article.url,
         "title": article.title,

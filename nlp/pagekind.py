@@ -43,6 +43,12 @@ HEADLINE_MIN_CJK = 8
 LISTING_MIN_TEASERS = 5
 LISTING_TEASER_SHARE = 0.5
 LISTING_TEASER_SHARE_DECLARED_ARTICLE = 0.7
+# A URL (/tag/, the site root) or schema.org type saying "listing" is outweighed by a text
+# that reads as a story of its own: at least this many words, under this share of teasers
+# (a company or blog home page with its introduction, a shop category with a buying guide;
+# a section front's extracted text is its teasers, or a lead paragraph much shorter).
+STORY_MIN_WORDS = 200
+STORY_MAX_TEASER_SHARE = 0.2
 # A teaser card (title, date, summary) is short; a longer block holding a link is content.
 TEASER_MAX_CHARS = 1000
 # Lines shorter than this are not weighed when deciding whether a text is teasers.
@@ -224,7 +230,8 @@ def classify(signals: PageSignals, text: str, word_count: int, url: str) -> tupl
     fewest = 1 if signals.og_type == "website" else LISTING_MIN_TEASERS
     if len(teasers) >= fewest and share >= needed:
         return LISTING, f"listing: {len(teasers)} teasers of other pages make {share:.0%} of the text"
-    if not signals.declares_article and len(signals.headlines) >= LISTING_MIN_TEASERS:
+    reads_as_story = word_count >= STORY_MIN_WORDS and share < STORY_MAX_TEASER_SHARE
+    if not signals.declares_article and len(signals.headlines) >= LISTING_MIN_TEASERS and not reads_as_story:
         listing_types = signals.schema_types & v.listing_schema_types
         if listing_types:
             return LISTING, f"listing: page declares schema.org {sorted(listing_types)[0]}"

@@ -13,6 +13,7 @@ from nlp.extraction import (
     extraction_json,
     parse_published,
 )
+from nlp.standfirst import with_lead
 
 PARAGRAPHS = [
     "The provincial high court said on Tuesday that it had removed 1,204 people from its list of "
@@ -134,6 +135,32 @@ def test_listing_page_is_not_an_article():
     assert extraction.reason.startswith("listing")
 
 
+def index_page_html(introduction: list[str]) -> str:
+    """A page of headline links to other stories (in a sidebar, not in the text
+    trafilatura keeps) above an introduction of its own."""
+    links = "\n".join(f'<div class="tile"><a href="/2024/03/0{i}/story-{i}.html">Headline number {i} about '
+                      f"credit repair rules</a></div>" for i in range(1, 7))
+    body = "\n".join(f"<p>{p}</p>" for p in introduction)
+    return f"""<html><head><title>Credit blacklists | The Test Gazette</title></head><body>
+<main><h1>Credit blacklists</h1>{body}</main><aside>{links}</aside></body></html>"""
+
+
+def test_index_url_with_a_lead_paragraph_is_a_listing():
+    lead = ["Our coverage of the court blacklists of dishonest debtors, the travel bans they bring "
+            "and the people trying to get their names removed from them."]
+    extraction = extract_page(index_page_html(lead), "https://gazette.example/tag/blacklists/")
+    assert extraction.page_kind == "listing", extraction.reason
+    assert extraction.reason.startswith("listing: index URL")
+
+
+def test_index_url_whose_text_reads_as_a_story_is_an_article():
+    """A site's home page that is one long introduction (an organisation's or a blog's) is
+    content, whatever its URL says."""
+    extraction = extract_page(index_page_html(PARAGRAPHS * 2), "https://gazette.example/")
+    assert extraction.page_kind == "article", extraction.reason
+    assert PARAGRAPHS[0] in extraction.article.text
+
+
 def test_paywall_stub_is_not_an_article():
     box = ('<div class="paywall"><h3>This article is for subscribers</h3>'
            '<p>Subscribe for unlimited access.</p><a href="/login">Already a subscriber? Sign in</a></div>')
@@ -176,6 +203,9 @@ def test_extraction_json_shows_what_is_stored():
     assert row["date"] == "2024-03-05T01:30:00+00:00" and row["page_kind"] == "article"
     failed = extraction_json("x.html", Extraction("failed", None, "timeout after 30s"))
     assert failed["reason"] == "timeout after 30s" and failed["text"] is None
+    listing = extraction_json("list.html", extract_page(listing_html(), "https://gazette.example/news/china/latest"))
+    assert listing["page_kind"] == "listing" and listing["title"] is None
+    assert "Summary 1: regulators describe" in listing["text"]  # the teaser cards it was judged on
 
 
 def test_extract_pages_survives_a_page_that_times_out():
@@ -253,3 +283,53 @@ def test_data_table_inside_a_layout_table_is_kept_as_a_table():
     assert text.split("\n")[:4] == TABLE_PARAGRAPHS
     assert "| Year | Firms listed | Firms removed |" in text
     assert "| 2023 | 4,870 | 2,310 |" in text
+
+
+def test_text_and_title_are_stored_in_nfc():
+    """One letter, two spellings: Bengali YYA precomposed (U+09DF) and as YA + NUKTA; NFC
+    keeps the second, so search and duplicate checks see one form whichever a page used."""
+    decomposed, precomposed = "\u09af\u09bc", "\u09df"
+    paragraphs = [p.replace("court", f"court ({precomposed})") for p in PARAGRAPHS]
+    html = article_html(paragraphs).replace("<title>Court", f"<title>{precomposed} Court")
+    html = html.replace('<meta property="og:title" content="Court', f'<meta property="og:title" content="{precomposed} Court')
+    article = extract_page(html, "https://gazette.example/a/nfc").article
+    assert precomposed not in article.text and f"court ({decomposed})" in article.text
+    assert precomposed not in article.title and article.title.startswith(decomposed)
+
+
+LEAD = "A provincial court trims its list of dishonest debtors after a review of settled cases."
+
+
+def test_standfirst_trafilatura_drops_opens_the_text():
+    """The lead in a block named like a listing's teaser; the page's description repeats it."""
+    html = article_html().replace('<p class="byline">By Jane Roe</p>',
+                                  f'<p class="byline">By Jane Roe</p><div class="article-teaser"><p>{LEAD}</p></div>')
+    html = html.replace('content="A provincial court trims its list of dishonest debtors."', f'content="{LEAD}"')
+    lines = extract_page(html, "https://gazette.example/a/lead").article.text.split("\n")
+    assert lines[:3] == ["Court clears 1,204 debtors from blacklist", LEAD, PARAGRAPHS[0]]  # in its place
+
+
+def test_description_not_shown_on_the_page_is_not_added():
+    html = article_html().replace('content="A provincial court trims its list of dishonest debtors."', f'content="{LEAD}"')
+    assert LEAD not in extract_page(html, "https://gazette.example/a/no-lead").article.text
+
+
+def test_lead_already_in_the_text_is_not_repeated():
+    html = article_html().replace('content="A provincial court trims its list of dishonest debtors."',
+                                  f'content="{PARAGRAPHS[0]}"')
+    lines = extract_page(html, "https://gazette.example/a/first").article.text.split("\n")
+    assert lines[1:3] == PARAGRAPHS[:2] and lines.count(PARAGRAPHS[0]) == 1
+
+
+def test_lead_outside_the_main_block_is_put_first():
+    """A lead in the page header, above the <article> trafilatura takes as the main block."""
+    html = article_html().replace("<main><article>", f'<main><header class="intro"><p>{LEAD}</p></header><article>')
+    html = html.replace('content="A provincial court trims its list of dishonest debtors."', f'content="{LEAD}"')
+    lines = extract_page(html, "https://gazette.example/a/header-lead").article.text.split("\n")
+    assert lines.count(LEAD) == 1 and lines.index(LEAD) < lines.index(PARAGRAPHS[0])
+
+
+def test_with_lead_goes_after_the_headline():
+    assert with_lead("Headline\nBody.", "The lead.", "Headline") == "Headline\nThe lead.\nBody."
+    assert with_lead("Body.", "The lead.", "Headline") == "The lead.\nBody."
+    assert with_lead("", "The lead.", "Headline") == ""
