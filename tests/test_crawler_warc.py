@@ -1,5 +1,6 @@
 """WARC/ARC reading: HTML responses become Pages; everything else is skipped and counted."""
 
+import gzip as gzip_format
 from io import BytesIO
 
 import pytest
@@ -72,3 +73,29 @@ def test_missing_and_non_warc_files(tmp_path):
     junk.write_text("this is not an archive\n" * 10)
     with pytest.raises(WarcError, match="junk.warc"):
         list(read_warc(junk))
+
+
+def arc_record(url: str, content_type: str, payload: bytes, gzip: bool) -> bytes:
+    """One ARC v1 record: a header line "URL IP date type length", the payload, a newline;
+    gzipped archives compress each record as a gzip member of its own."""
+    record = f"{url} 127.0.0.1 20240305093000 {content_type} {len(payload)}\n".encode() + payload + b"\n"
+    return gzip_format.compress(record) if gzip else record
+
+
+@pytest.mark.parametrize("gzip", [True, False])
+def test_arc_files_are_read_like_warc_files(tmp_path, gzip):
+    """The Internet Archive's older format (.arc, .arc.gz), as Heritrix and early crawls wrote it."""
+    version = b"1 0 creditlens-tests\nURL IP-address Archive-date Content-type Archive-length\n"
+    page = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+            b"<html><head><title>Blacklist</title></head><body><p>court blacklist</p></body></html>")
+    image = b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n\x89PNG\r\n\x1a\nxxxx"
+    path = tmp_path / ("old.arc.gz" if gzip else "old.arc")
+    path.write_bytes(arc_record("filedesc://old.arc", "text/plain", version, gzip)
+                     + arc_record("http://news.example.com/arc-page", "text/html", page, gzip)
+                     + arc_record("http://news.example.com/logo.png", "image/png", image, gzip))
+    reading = read_warc(path)
+    pages = list(reading)
+    assert [(p.url, p.status, p.origin) for p in pages] == [("http://news.example.com/arc-page", 200, "warc")]
+    assert pages[0].fetched_at.isoformat() == "2024-03-05T09:30:00+00:00"
+    assert "court blacklist" in pages[0].text()
+    assert reading.skipped == {"warcinfo": 1, "not_html": 1}
