@@ -41,6 +41,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import trafilatura
@@ -53,6 +54,7 @@ _SPACE = re.compile(r"\s+")
 # A Han character is a word of its own (Chinese is written without spaces); other words are runs of letters and digits.
 _WORD = re.compile(r"[\u3400-\u9fff]|[^\W\u3400-\u9fff]+")
 SHINGLE_WORDS = 4
+METADATA_FIELDS = ("title", "author", "date")
 
 
 @dataclass
@@ -63,6 +65,7 @@ class LabelledPage:
     with_snippets: list[str]
     without_snippets: list[str]
     half: str
+    metadata: dict[str, str]  # labelled title / author / date, where the set gives them
 
 
 def words(text: str) -> list[str]:
@@ -140,6 +143,11 @@ def half_of(file: str) -> str:
     return "tune" if hashlib.sha1(file.encode("utf-8")).digest()[0] % 2 == 0 else "held-out"
 
 
+def labelled_value(value: str | list[str]) -> str:
+    """Several authors are listed; trafilatura joins them with "; "."""
+    return "; ".join(value) if isinstance(value, list) else value
+
+
 def load_corpus(corpus: Path, half: str, limit: int | None) -> list[LabelledPage]:
     truth_path = corpus / "ground-truth.json"
     if not truth_path.is_file():
@@ -151,7 +159,8 @@ def load_corpus(corpus: Path, half: str, limit: int | None) -> list[LabelledPage
             continue
         raw = gzip.decompress((corpus / item["html_path"]).read_bytes())
         pages.append(LabelledPage(item["file"], item["url"], decode_file(raw),
-                                  [s for s in item["with"] if s], [s for s in item["without"] if s], page_half))
+                                  [s for s in item["with"] if s], [s for s in item["without"] if s], page_half,
+                                  {key: labelled_value(item[key]) for key in METADATA_FIELDS if item.get(key)}))
         if limit and len(pages) >= limit:
             break
     return pages
@@ -208,6 +217,42 @@ def report(groups: dict[str, list[int]], pages, systems: dict[str, list[str]]) -
                   f"{s['shingle_precision']:>9.3f}{s['shingle_recall']:>8.3f}{s['shingle_f1']:>7.3f}")
 
 
+def same_metadata(field_name: str, labelled: str, found: str | None) -> bool:
+    """Titles and authors compared ignoring case and spacing; dates as calendar days, a day
+    apart allowed (ours are UTC timestamps, the labels local days)."""
+    if not found:
+        return False
+    if field_name == "date":
+        try:
+            return abs((date.fromisoformat(found[:10]) - date.fromisoformat(labelled[:10])).days) <= 1
+        except ValueError:
+            return False
+    return _SPACE.sub(" ", found).strip().casefold() == _SPACE.sub(" ", labelled).strip().casefold()
+
+
+def metadata_report(pages: list[LabelledPage], extractions: dict) -> None:
+    """Filled and correct, per field, over the pages whose label gives that field; bare =
+    trafilatura.bare_extraction(html, with_metadata=True) with defaults (not timed)."""
+    bare = {}
+    for page in pages:
+        document = trafilatura.bare_extraction(page.html, url=page.url, with_metadata=True)
+        bare[page.file] = {"title": document.title, "author": document.author, "date": document.date} if document else {}
+    print(f"{'metadata':<10}{'labelled':>9}  {'bare filled':>12}{'correct':>9}  {'ours filled':>12}{'correct':>9}")
+    for name in METADATA_FIELDS:
+        labelled = [p for p in pages if name in p.metadata]
+        counts = {"bare": [0, 0], "ours": [0, 0]}
+        for page in labelled:
+            article = extractions[page.file].article
+            ours = {"title": article.title, "author": article.author,
+                    "date": article.published_at.isoformat() if article.published_at else None} if article else {}
+            for system, found in (("bare", bare[page.file].get(name)), ("ours", ours.get(name))):
+                counts[system][0] += bool(found)
+                counts[system][1] += same_metadata(name, page.metadata[name], found)
+        n = max(1, len(labelled))
+        print(f"{name:<10}{len(labelled):>9}  " + "  ".join(
+            f"{counts[s][0] / n:>12.3f}{counts[s][1] / n:>9.3f}" for s in ("bare", "ours")))
+
+
 def show_misses(pages, bare, ours, extractions) -> None:
     """Snippets where ours is worse than bare, for looking at while tuning (tune half only)."""
     for page, b, o in zip(pages, bare, ours):
@@ -252,6 +297,7 @@ def main() -> None:
         groups["English"] = english
     report(groups, pages, {"bare": bare, "ours": ours, "ours text": ours_text})
 
+    metadata_report(pages, extractions)
     print("our page kinds: " + ", ".join(f"{k} {n}" for k, n in kinds.most_common()))
     bare_rate, our_rate = len(pages) / bare_seconds, len(pages) / our_seconds
     print(f"speed: bare {bare_rate:.1f} pages/s (1 process), ours {our_rate:.1f} pages/s "

@@ -126,6 +126,10 @@ def parse_published(value: str | None, now: datetime | None = None) -> datetime 
 
 
 def _date_params() -> dict:
+    # No extensive search: on the benchmark it finds more right dates (correct 0.856 -> 0.893
+    # of labelled pages), but what it adds includes the copyright year as 1 January (a page
+    # whose declared date is impossible gets its footer's "© 2024"), and a wrong date moves
+    # a story in every trend silently where a missing one is visible.
     return {
         "original_date": True,
         "extensive_search": False,
