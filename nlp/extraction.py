@@ -5,11 +5,11 @@ and nothing else.  trafilatura finds the main text and the metadata (with settin
 chosen by measurement on a labelled benchmark, see `TRAFILATURA_SETTINGS`), once
 nlp/layouttables has unwrapped the tables that frame a page rather than hold data (else
 a whole table-layout page reads as one table); nlp/standfirst restores the lead paragraph
-it drops; nlp/boilerplate removes what it lets through; nlp/pagekind keeps listings, paywall stubs and error pages out; nlp/language
-names the language.  A page never raises: broken markup or a crash becomes page_kind
-"failed" with a one-line reason, and `extract_pages` runs pages in worker processes it
-can kill, so one pathological page (deep nesting, megabytes of script) costs a timeout,
-not the batch.
+it drops; nlp/boilerplate removes what it lets through; nlp/pagekind keeps listings,
+paywall stubs and error pages out; nlp/language names the language.  A page never
+raises: broken markup or a crash becomes page_kind "failed" with a one-line reason, and
+`extract_pages` runs pages in worker processes it can kill, so one pathological page
+(deep nesting, megabytes of script) costs a timeout, not the batch.
 """
 
 from __future__ import annotations
@@ -191,10 +191,10 @@ def _extract(html: str, url: str, source: str | None) -> Extraction:
     document = trafilatura.bare_extraction(
         tree, url=url, with_metadata=True, date_extraction_params=_date_params(), **TRAFILATURA_SETTINGS
     )
+    text = with_lead(document.text or "", lead, document.title) if document is not None else ""
     # NFC, as trafilatura.extract returns it (bare_extraction does not): the same letter
     # reaches us precomposed from one page and decomposed from another, and a search or
     # a duplicate check must see one spelling.
-    text = with_lead(document.text or "", lead, document.title) if document is not None else ""
     text = unicodedata.normalize("NFC", strip_boilerplate(text))
     word_count = count_words(text)
     kind, reason = pagekind.classify(signals, text, word_count, url)

@@ -75,9 +75,9 @@ def with_lead(text: str, lead: str | None, title: str | None) -> str:
     """`text` with the lead in its place when trafilatura left it out all the same (its
     main block began below the lead): after the headline when the text opens with it,
     else first.  A text holding nothing stays empty: a lead alone is not a story."""
-    if not lead or not text or lead in _SPACE.sub(" ", text):
+    if not lead or not text or lead in _normalise(text):
         return text
     first, _, rest = text.partition("\n")
-    if title and _SPACE.sub(" ", first).strip() == _SPACE.sub(" ", title).strip():
+    if title and _normalise(first) == _normalise(title):
         return f"{first}\n{lead}\n{rest}" if rest else f"{first}\n{lead}"
     return f"{lead}\n{text}"
