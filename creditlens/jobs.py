@@ -166,14 +166,28 @@ class ArticlePreparer:
         except DuplicateIndexError as exc:
             raise JobError(str(exc)) from None
         self.all_relevant = all_relevant
+        self.max_text_chars = settings.max_text_chars
+        self.cut: list[str] = []  # "article_id: ..." for each text cut to max_text_chars
 
     def prepare(self, articles: list[Article]) -> list[Article]:
         for article in articles:
+            self._cap(article)
             article.text = self.redact(article.text)
             article.title = self.redact(article.title) if article.title else article.title
             article.relevance = self.relevance.score(f"{article.title or ''}\n{article.text}")
             article.is_relevant = self.all_relevant or self.relevance.is_relevant(article.relevance)
         return self.duplicates.assign(articles)
+
+    def _cap(self, article: Article) -> None:
+        """No news article is megabytes long, and one that is makes the search index build
+        take hours: the text is cut to `[process] max_text_chars` and the cut reported."""
+        if len(article.text) > self.max_text_chars:
+            self.cut.append(f"{article.article_id}: text cut from {len(article.text):,} to "
+                            f"{self.max_text_chars:,} characters ([process] max_text_chars)")
+            article.text = article.text[: self.max_text_chars]
+            article.word_count = len(article.text.split())
+        if article.title and len(article.title) > self.max_text_chars:
+            article.title = article.title[: self.max_text_chars]
 
     def regrouped(self) -> dict[str, str | None]:
         """Articles stored earlier whose story now has an earlier copy: article_id -> duplicate_of."""
@@ -190,6 +204,7 @@ class ArticlePreparer:
 class IngestOutcome:
     records: int = 0
     skipped: list[str] = field(default_factory=list)  # "file:line: reason"
+    cut: list[str] = field(default_factory=list)  # "article_id: how much was cut"
     regrouped: dict[str, str | None] = field(default_factory=dict)  # stored articles with an earlier copy now
 
 
@@ -226,12 +241,12 @@ def _article_from_row(row: dict) -> Article:
     )
 
 
-def _corpus_rows(kind: str, path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
-    """(line number, row, error) for each row of a JSONL or CSV file."""
+def _corpus_rows(kind: str, path: Path, max_field: int) -> Iterator[tuple[int, dict | None, str | None]]:
+    """(line number, row, error) for each row of a JSONL or CSV file; a bad row is one
+    error, never the end of the file."""
     with open(path, encoding="utf-8", newline="") as handle:
         if kind == "csv":
-            for number, row in enumerate(csv.DictReader(handle), 2):
-                yield number, row, None
+            yield from _csv_rows(handle, max_field)
             return
         for number, line in enumerate(handle, 1):
             if not line.strip():
@@ -240,6 +255,26 @@ def _corpus_rows(kind: str, path: Path) -> Iterator[tuple[int, dict | None, str 
                 yield number, json.loads(line), None
             except json.JSONDecodeError as exc:
                 yield number, None, f"invalid JSON ({exc.msg})"
+            except RecursionError:
+                yield number, None, "invalid JSON (nested too deeply)"
+
+
+def _csv_rows(handle, max_field: int) -> Iterator[tuple[int, dict | None, str | None]]:
+    """Rows numbered as records (the header is 1); a field longer than `max_field`
+    (`[process] max_record_bytes`) makes its row an error, and reading goes on with the next line."""
+    csv.field_size_limit(max_field)
+    reader = csv.DictReader(handle)
+    number = 1
+    while True:
+        number += 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield number, None, f"{exc} ([process] max_record_bytes)" if "field limit" in str(exc) else str(exc)
+            continue
+        yield number, row, None
 
 
 def ingest(settings: Settings, kind: str, files: list[Path], console: Console, all_relevant: bool = False) -> IngestOutcome:
@@ -263,7 +298,7 @@ def ingest(settings: Settings, kind: str, files: list[Path], console: Console, a
 
 def _ingest_corpus(settings, kind, path, spool, outcome, all_relevant) -> int:
     articles = []
-    for number, row, error in _corpus_rows(kind, path):
+    for number, row, error in _corpus_rows(kind, path, settings.max_record_bytes):
         try:
             if error:
                 raise ValueError(error)
@@ -272,6 +307,7 @@ def _ingest_corpus(settings, kind, path, spool, outcome, all_relevant) -> int:
             outcome.skipped.append(f"{path}:{number}: {exc}")
     preparer = ArticlePreparer(settings, all_relevant)
     count = spool.write_all(f"ingest-{kind}", preparer.prepare(articles))
+    outcome.cut += preparer.cut
     outcome.regrouped.update(preparer.regrouped())
     preparer.save()
     return count
@@ -282,7 +318,7 @@ def _ingest_warc(settings, kind, path, spool, outcome, all_relevant) -> int:
     from crawler.warc import WarcError, read_warc
 
     registry = load_registry(settings.config_paths)
-    reading = read_warc(path, keep_personal_data=settings.keep_personal_data)
+    reading = read_warc(path, keep_personal_data=settings.keep_personal_data, max_record_bytes=settings.max_record_bytes)
     with spool.writer("ingest-warc") as writer:
         try:
             for page in reading:
@@ -291,6 +327,9 @@ def _ingest_warc(settings, kind, path, spool, outcome, all_relevant) -> int:
                 writer.write(page)
         except WarcError as exc:
             outcome.skipped.append(f"{exc} (records before the fault were kept)")  # names the file
+        if reading.skipped["over_max_record_bytes"]:
+            outcome.skipped.append(f"{path}: {reading.skipped['over_max_record_bytes']} record(s) larger than "
+                                   f"{settings.max_record_bytes:,} bytes ([process] max_record_bytes)")
         return writer.count
 
 
@@ -306,6 +345,7 @@ class ProcessOutcome:
     articles_annotated: int = 0
     annotation_failures: list[str] = field(default_factory=list)  # "article_id: reason"; retried next run
     topics_assigned: int = 0
+    cut: list[str] = field(default_factory=list)  # "article_id: how much was cut" (stored text or annotation)
 
 
 def process(settings: Settings, console: Console, reprocess: bool = False) -> ProcessOutcome:
@@ -316,6 +356,7 @@ def process(settings: Settings, console: Console, reprocess: bool = False) -> Pr
         preparer = ArticlePreparer(settings)
         _extract_pending(warehouse, settings, preparer, outcome, reprocess, console)
         preparer.save()
+        outcome.cut += preparer.cut
         annotator = _annotate_pending(warehouse, settings, outcome, reprocess, console)
         outcome.topics_assigned = assign_topics(warehouse)
         warehouse.refresh_entity_pairs()
@@ -387,7 +428,8 @@ def _annotate_pending(warehouse, settings, outcome, reprocess, console):
     ids = [r[0] for r in warehouse.con.execute(f"SELECT article_id FROM articles WHERE {condition} ORDER BY article_id").fetchall()]
     if not ids:
         return None
-    annotator = Annotator(model=settings.model, keep_personal_data=settings.keep_personal_data)
+    annotator = Annotator(model=settings.model, keep_personal_data=settings.keep_personal_data,
+                          max_chars=settings.max_annotate_chars)
     with progress(console) as bar:
         task = bar.add_task("annotating", total=len(ids))
         for chunk in _chunks(ids, ANNOTATE_CHUNK):
@@ -404,6 +446,7 @@ def _annotate_pending(warehouse, settings, outcome, reprocess, console):
             bar.advance(task, len(batch))
             bar.refresh()
     outcome.annotation_failures = [f"{f.article_id}: {f.error}" for f in annotator.failures]
+    outcome.cut += [f"{line} ([process] max_annotate_chars)" for line in annotator.cut]
     warehouse.upsert_rows("entity_catalog", annotator.catalog_rows(), key="entity_id")
     warehouse.upsert_rows("theme_catalog", Taxonomy.load().catalog_rows(), key="theme")
     return annotator

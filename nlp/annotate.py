@@ -52,11 +52,13 @@ class _Core:
     """Everything needed to turn texts into Annotations; one per process."""
 
     def __init__(self, model: str | None, keep_personal_data: bool, gazetteer_path: Path | None,
-                 taxonomy_path: Path | None):
+                 taxonomy_path: Path | None, max_chars: int | None = None):
         self.keep_personal_data = keep_personal_data
         self.gazetteer = Gazetteer.load(gazetteer_path)
         self.taxonomy = Taxonomy.load(taxonomy_path)
         self.nlp = build_pipeline(model, self.gazetteer)
+        if max_chars:
+            self.nlp.max_length = max_chars
         self.linker = Linker(self.gazetteer)
 
     def annotate(self, items: Iterable[tuple[str, str]], batch_size: int) -> Iterator[Annotations | Failure]:
@@ -69,8 +71,9 @@ class _Core:
     def _prepared(self, items: Iterable[tuple[str, str]]) -> Iterator[tuple[str, tuple[str, str]]]:
         """(text, (article_id, text)) with the text redacted unless personal data is kept;
         the text rides along so that it is not rebuilt from the doc's tokens.  A text longer
-        than spaCy's `max_length` (a megabyte: a mis-extracted page, never an article) is
-        annotated on its first `max_length` characters instead of failing the whole batch."""
+        than spaCy's `max_length` (`max_chars`, a megabyte by default: a mis-extracted page,
+        never an article) is annotated on its first `max_length` characters instead of
+        failing the whole batch; `Annotator.cut` reports it."""
         for article_id, text in items:
             text = text if isinstance(text, str) else ""
             text = (text if self.keep_personal_data else privacy.redact(text))[: self.nlp.max_length]
@@ -114,8 +117,9 @@ class Annotator:
     """The entry point the jobs and the CLI use; keeps the catalogue of ids it has seen."""
 
     def __init__(self, model: str | None = None, keep_personal_data: bool = False,
-                 gazetteer_path: Path | None = None, taxonomy_path: Path | None = None):
-        self._settings = (model, keep_personal_data, gazetteer_path, taxonomy_path)
+                 gazetteer_path: Path | None = None, taxonomy_path: Path | None = None,
+                 max_chars: int | None = None):
+        self._settings = (model, keep_personal_data, gazetteer_path, taxonomy_path, max_chars)
         self._core = _Core(*self._settings)
         self.versions = {
             "model": model_version(self._core.nlp),
@@ -126,9 +130,11 @@ class Annotator:
         self._forms: dict[str, Counter] = {}
         self._labels: dict[str, str] = {}
         self.failures: list[Failure] = []  # articles skipped, with the one-line reason
+        self.cut: list[str] = []  # "article_id: ..." for each text annotated only in part
 
     def annotate(self, items: Iterable[tuple[str, str]], n_process: int = 1,
                  batch_size: int = 64) -> Iterator[Annotations]:
+        items = self._noting_cuts(items)
         results = (self._core.annotate(items, batch_size) if n_process <= 1
                    else self._in_pool(items, n_process, batch_size))
         known = self._core.linker.entries
@@ -141,6 +147,13 @@ class Annotator:
                     self._forms.setdefault(entity.entity_id, Counter())[entity.text] += 1
                     self._labels.setdefault(entity.entity_id, entity.label)
             yield annotations
+
+    def _noting_cuts(self, items: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+        limit = self._core.nlp.max_length
+        for article_id, text in items:
+            if isinstance(text, str) and len(text) > limit:
+                self.cut.append(f"{article_id}: annotated the first {limit:,} of {len(text):,} characters")
+            yield article_id, text
 
     def catalog_rows(self) -> list[dict]:
         rows = [entry.catalog_row() for entry in self._core.gazetteer.entries]

@@ -79,7 +79,7 @@ def test_sql_is_read_only_unless_asked_and_binds_parameters(db):
     result = creditlens("sql", "SELECT ? AS v, ? AS w", "--db", db, "--param", hostile, "--param", "2", "--format", "json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"v": hostile, "w": "2"}
-    named = creditlens("sql", "SELECT $name AS v", "--db", db, "--param", "name=Zhou", "--format", "csv")
+    named = creditlens("sql", "SELECT $name AS v", "--db", db, "--named", "name=Zhou", "--format", "csv")
     assert named.stdout.splitlines() == ["v", "Zhou"]
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM articles").fetchone() == (0,)

@@ -17,15 +17,17 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import shutil
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from warehouse.atomic_files import replacing
+from warehouse.escaping import csv_sql, for_csv, for_markdown
 from warehouse.search import ParsedQuery, filter_sql, matching_sql
 
 FORMATS = {
@@ -103,8 +105,10 @@ def export(
     source: str | None = None,
     theme: str | None = None,
     query: str | None = None,
+    raw_csv: bool = False,
 ) -> Path:
-    """Write the export and return where it went (a folder for a partitioned export)."""
+    """Write the export and return where it went (a folder for a partitioned export).
+    CSV cells that a spreadsheet would run as a formula get a leading `'` unless `raw_csv`."""
     if what not in FORMATS:
         raise ExportError(f"cannot export {what!r}: choose one of {', '.join(FORMATS)}")
     if fmt not in FORMATS[what]:
@@ -115,7 +119,8 @@ def export(
     out.parent.mkdir(parents=True, exist_ok=True)
     selection, params = selection_sql(con, since=since, until=until, source=source, theme=theme, query=query)
     if what == "topics":
-        return _export_topics(con, fmt, out, selection, params, _describe_filters(since, until, source, theme, query))
+        return _export_topics(con, fmt, out, selection, params, _describe_filters(since, until, source, theme, query),
+                              raw_csv)
     if what == "articles":
         sql = _ARTICLES_SQL.format(
             selection=selection, title=masked("a.title"), text=masked("a.text"),
@@ -124,6 +129,8 @@ def export(
         )
     else:
         sql = _ENTITIES_SQL.format(selection=selection, text=masked("e.text"))
+    if fmt == "csv" and not raw_csv:
+        sql = _spreadsheet_safe(con, sql, params)
     if what == "articles" and fmt == "parquet":
         if con.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0] > PARTITION_ROWS:
             return _write_partitioned(con, sql, params, out)
@@ -133,21 +140,31 @@ def export(
 
 def _copy(con, sql: str, params: list, fmt: str, out: Path) -> None:
     options = {"csv": "FORMAT csv, HEADER true", "json": "FORMAT json", "parquet": "FORMAT parquet"}[fmt]
-    part = out.with_name(out.name + ".part")
-    con.execute(f"COPY ({sql}) TO '{_quote(part)}' ({options})", params)
-    if out.is_dir():  # an earlier partitioned export of the same name
-        shutil.rmtree(out)
-    os.replace(part, out)
+    with replacing(out) as part:
+        con.execute(f"COPY ({sql}) TO '{_quote(part)}' ({options})", params)
+        if out.is_dir() and not out.is_symlink():  # an earlier partitioned export of the same name
+            shutil.rmtree(out)
 
 
 def _write_partitioned(con, sql: str, params: list, out: Path) -> Path:
-    part = out.with_name(out.name + ".part")
-    shutil.rmtree(part, ignore_errors=True)
-    con.execute(f"COPY ({sql}) TO '{_quote(part)}' (FORMAT parquet, PARTITION_BY (month))", params)
-    if out.exists():
-        shutil.rmtree(out)
-    os.replace(part, out)
+    with replacing(out, folder=True) as part:
+        con.execute(f"COPY ({sql}) TO '{_quote(part)}' (FORMAT parquet, PARTITION_BY (month), OVERWRITE_OR_IGNORE)",
+                    params)
+        if out.is_dir() and not out.is_symlink():
+            shutil.rmtree(out)
+        elif out.exists() or out.is_symlink():
+            out.unlink()
     return out
+
+
+def _spreadsheet_safe(con, sql: str, params: list) -> str:
+    """`sql` with every text column passed through the CSV formula rule (see warehouse/escaping.py)."""
+    described = con.execute(f"DESCRIBE ({sql})", params).fetchall()
+    columns = [
+        csv_sql(f'"{name}"') + f' AS "{name}"' if kind == "VARCHAR" else f'"{name}"'
+        for name, kind, *_ in described
+    ]
+    return f"SELECT {', '.join(columns)} FROM ({sql})"
 
 
 def _is_partitioned_export(folder: Path) -> bool:
@@ -234,9 +251,14 @@ def topic_summary(con: duckdb.DuckDBPyConnection, selection: str, params: list) 
     return model_info, topics
 
 
-def _export_topics(con, fmt: str, out: Path, selection: str, params: list, filters: str) -> Path:
+def _export_topics(con, fmt: str, out: Path, selection: str, params: list, filters: str, raw_csv: bool) -> Path:
     model, topics = topic_summary(con, selection, params)
-    part = out.with_name(out.name + ".part")
+    with replacing(out) as part:
+        _write_topics(model, topics, fmt, part, filters, raw_csv)
+    return out
+
+
+def _write_topics(model: dict, topics: list[dict], fmt: str, part: Path, filters: str, raw_csv: bool) -> None:
     if fmt == "json":
         with open(part, "w", encoding="utf-8") as handle:
             for topic in topics:
@@ -246,25 +268,27 @@ def _export_topics(con, fmt: str, out: Path, selection: str, params: list, filte
     elif fmt == "csv":
         with open(part, "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
+            cell = (lambda value: value) if raw_csv else for_csv
             writer.writerow(["model_id", "topic_id", "label", "size", "share", "npmi", "articles",
                              "top_terms", "representative", "by_month", "by_source"])
             for t in topics:
-                writer.writerow([
+                writer.writerow([cell(value) for value in [
                     model["model_id"], t["topic_id"], t["label"], t["size"], t["share"], t["npmi"], t["articles"],
                     "; ".join(f"{term} ({w:.3f})" for term, w in zip(t["terms"], t["weights"])),
                     "; ".join(f"{r['title']} <{r['url']}>" for r in t["representative"]),
                     "; ".join(f"{r['month']}: {r['articles']}" for r in t["by_month"]),
                     "; ".join(f"{r['source']}: {r['articles']}" for r in t["by_source"]),
-                ])
+                ]])
     else:
         part.write_text(topics_markdown(model, topics, filters), encoding="utf-8")
-    os.replace(part, out)
-    return out
 
 
-def _md(text) -> str:
-    """Text safe inside a Markdown table cell or link label."""
-    return str(text if text is not None else "").replace("|", "\\|").replace("[", "\\[").replace("]", "\\]").replace("\n", " ")
+def _markdown_link(label, url) -> str:
+    """A link only to an http(s) URL; any other scheme (`javascript:`, `data:`) stays text."""
+    if urlsplit(str(url or "")).scheme.lower() not in ("http", "https"):
+        return for_markdown(label)
+    target = str(url).replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
+    return f"[{for_markdown(label)}]({target})"
 
 
 def _percent(share) -> str:
@@ -287,23 +311,23 @@ def topics_markdown(model: dict, topics: list[dict], filters: str) -> str:
     ]
     for t in topics:
         lines.append(
-            f"| {t['topic_id']} | {_md(t['label'])} | {_md(', '.join(t['terms'][:8]))} | "
+            f"| {t['topic_id']} | {for_markdown(t['label'])} | {for_markdown(', '.join(t['terms'][:8]))} | "
             f"{t['size'] if t['size'] is not None else '–'} ({_percent(t['share'])}) | {t['articles']} |"
         )
     for t in topics:
-        lines += ["", f"## Topic {t['topic_id']}: {_md(t['label'])}", ""]
+        lines += ["", f"## Topic {t['topic_id']}: {for_markdown(t['label'])}", ""]
         lines.append("Top terms (weight): " + ", ".join(
-            f"{_md(term)} ({w:.3f})" for term, w in zip(t["terms"], t["weights"])
+            f"{for_markdown(term)} ({w:.3f})" for term, w in zip(t["terms"], t["weights"])
         ) + ".")
         if t["representative"]:
             lines += ["", "Representative articles (dominated by this topic, highest weight first):", ""]
             for number, r in enumerate(t["representative"], 1):
-                url = (r["url"] or "").replace(" ", "%20").replace("(", "%28").replace(")", "%29")
-                lines.append(f"{number}. [{_md(r['title'] or r['url'])}]({url}) — {_md(r['source'])}, weight {r['weight']:.2f}")
+                lines.append(f"{number}. {_markdown_link(r['title'] or r['url'], r['url'])} — "
+                             f"{for_markdown(r['source'])}, weight {r['weight']:.2f}")
         if t["by_month"]:
             lines += ["", "| Month | Articles |", "|---|---:|"]
             lines += [f"| {r['month']} | {r['articles']} |" for r in t["by_month"]]
         if t["by_source"]:
             lines += ["", "| Source | Articles |", "|---|---:|"]
-            lines += [f"| {_md(r['source'])} | {r['articles']} |" for r in t["by_source"]]
+            lines += [f"| {for_markdown(r['source'])} | {r['articles']} |" for r in t["by_source"]]
     return "\n".join(lines) + "\n"

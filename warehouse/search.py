@@ -83,11 +83,20 @@ def refresh_index(con: duckdb.DuckDBPyConnection) -> None:
     if index_is_current(con):
         return
     fingerprint = _fingerprint(con)
-    con.execute(
-        "PRAGMA create_fts_index('articles', 'article_id', 'title', 'text', "
-        "stemmer = 'porter', stopwords = 'english', strip_accents = 1, lower = 1, overwrite = 1)"
-    )
-    con.execute(f"COMMENT ON TABLE {INDEX_SCHEMA}.docs IS '{fingerprint}'")
+    # The new index is built inside one transaction and replaces the old one only when
+    # it commits: a build that fails, is interrupted or killed leaves the old index
+    # (and the connection) as they were, so `search` keeps working.
+    con.execute("BEGIN")
+    try:
+        con.execute(
+            "PRAGMA create_fts_index('articles', 'article_id', 'title', 'text', "
+            "stemmer = 'porter', stopwords = 'english', strip_accents = 1, lower = 1, overwrite = 1)"
+        )
+        con.execute(f"COMMENT ON TABLE {INDEX_SCHEMA}.docs IS '{fingerprint}'")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def has_index(con: duckdb.DuckDBPyConnection) -> bool:
