@@ -27,6 +27,8 @@ from pathlib import Path
 
 import pytest
 
+from loopback_network import child_env
+
 REPO = Path(__file__).resolve().parents[1]
 
 ON_TOPIC = (
@@ -295,9 +297,14 @@ def crawl_command(config: Path, state: Path, run_id: str, settings: dict | None 
     return [sys.executable, "-c", _CRAWL, str(config), str(state), run_id, json.dumps({**FAST, **(settings or {})})]
 
 
+def crawl_env() -> dict:
+    """The crawl subprocess's environment: the repository importable, the loopback guard first, no proxy."""
+    return child_env(REPO)
+
+
 def crawl(config: Path, state: Path, run_id: str, settings: dict | None = None, timeout: float = 60) -> dict:
     """Run one crawl in a subprocess; its CrawlStats as a dict, plus what it wrote to stderr."""
     done = subprocess.run(crawl_command(config, state, run_id, settings), capture_output=True, text=True,
-                          timeout=timeout, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+                          timeout=timeout, cwd=REPO, env=crawl_env())
     assert done.returncode == 0, done.stderr[-3000:]
     return {**json.loads(done.stdout.strip().splitlines()[-1]), "stderr": done.stderr}

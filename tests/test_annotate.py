@@ -131,6 +131,7 @@ def test_versions(annotator):
                                   "taxonomy_version": "themes.1"}
 
 
+@pytest.mark.slow
 def test_process_pool_gives_same_results_in_order(annotator):
     items = [(f"a{i}", ARTICLE.replace("Zhou", name)) for i, name in enumerate(["Zhou", "Wang", "Chen", "Liu"] * 3)]
     single = [a.as_json() for a in annotator.annotate(items, n_process=1, batch_size=2)]

@@ -198,6 +198,7 @@ def test_annotate_reads_jsonl_and_writes_annotations(tmp_path):
     assert "in.jsonl:2" in result.stderr
 
 
+@pytest.mark.slow  # process loads spaCy
 def test_ingest_warc_then_process_lands_articles_in_the_same_tables(tmp_path, db):
     from io import BytesIO
 

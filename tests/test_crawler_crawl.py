@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from crawl_fixtures import REPO, TestSite, crawl, crawl_command, site, start_site, write_config  # noqa: F401
+from crawl_fixtures import REPO, TestSite, crawl, crawl_command, crawl_env, site, start_site, write_config  # noqa: F401
 from crawler.runner import CrawlSettingsError, crawl_settings
 from warehouse.spool import Spool
 from warehouse.store import Warehouse
@@ -28,6 +28,7 @@ def fetched(site, since=0):
     return [path for path, _, _ in site.log[since:]]
 
 
+@pytest.mark.slow
 def test_faults_are_recorded_robots_obeyed_and_duplicates_collapse(site, tmp_path):
     config = write_config(site, tmp_path / "site.toml")
     stats = crawl(config, tmp_path / "state", "run1")
@@ -61,6 +62,7 @@ def test_faults_are_recorded_robots_obeyed_and_duplicates_collapse(site, tmp_pat
     assert agents == {"creditlens/0.1 (+ops@example.org)"}
 
 
+@pytest.mark.slow
 def test_rerun_fetches_nothing_new_then_only_what_changed(site, tmp_path):
     config = write_config(site, tmp_path / "site.toml")
     state = tmp_path / "state"
@@ -99,13 +101,14 @@ def spooled_lines(state):
     return sum(len(p.read_text(encoding="utf-8").splitlines()) for p in (state / "spool").glob("*.jsonl*"))
 
 
+@pytest.mark.slow
 def test_kill_9_mid_crawl_then_resume_loses_and_doubles_nothing(bulk_site, tmp_path):
     config = write_config(bulk_site, tmp_path / "site.toml", section=False, feeds=False)
     state = tmp_path / "state"
     settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 4}
     process = subprocess.Popen(crawl_command(config, state, "run1", settings), cwd=REPO,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               env={**os.environ, "PYTHONPATH": str(REPO)})
+                               env=crawl_env())
     deadline = time.monotonic() + 30
     while spooled_lines(state) < 60 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -134,13 +137,14 @@ def test_kill_9_mid_crawl_then_resume_loses_and_doubles_nothing(bulk_site, tmp_p
     assert not (state / "jobdir").exists()  # a finished crawl leaves no frontier behind
 
 
+@pytest.mark.slow
 def test_sigterm_interrupts_and_the_next_run_resumes_the_frontier(bulk_site, tmp_path):
     config = write_config(bulk_site, tmp_path / "site.toml", section=False, feeds=False)
     state = tmp_path / "state"
     settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 2}
     process = subprocess.Popen(crawl_command(config, state, "run1", settings), cwd=REPO, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                               env={**os.environ, "PYTHONPATH": str(REPO)})
+                               env=crawl_env())
     deadline = time.monotonic() + 30
     while spooled_lines(state) < 30 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -157,6 +161,7 @@ def test_sigterm_interrupts_and_the_next_run_resumes_the_frontier(bulk_site, tmp
         f"/bulk/{i}.html" for i in range(240)}
 
 
+@pytest.mark.slow
 def test_url_list_mode(site, tmp_path):
     config = write_config(site, tmp_path / "site.toml")
     urls = tmp_path / "urls.txt"
@@ -177,6 +182,7 @@ def test_bad_crawl_settings_are_one_line_errors(tmp_path):
         crawl_settings(tmp_path, "r", {"CREDITLENS_DISCOVERY": ["rss"]})
 
 
+@pytest.mark.slow
 def test_a_page_limit_keeps_the_frontier_for_the_next_run(bulk_site, tmp_path):
     config = write_config(bulk_site, tmp_path / "site.toml", section=False, feeds=False)
     state = tmp_path / "state"

@@ -7,6 +7,8 @@ import pytest
 from creditlens.demosite import DemoSite, load_articles
 from tests.cli_helpers import creditlens
 
+pytestmark = pytest.mark.slow  # two full demos
+
 TABLES = ["pages", "articles", "entities", "themes", "quotes", "figures", "article_topics", "entity_catalog"]
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pytest
+
 from nlp.extraction import (
     Extraction,
     content_hash,
@@ -208,6 +210,7 @@ def test_extraction_json_shows_what_is_stored():
     assert "Summary 1: regulators describe" in listing["text"]  # the teaser cards it was judged on
 
 
+@pytest.mark.slow
 def test_extract_pages_survives_a_page_that_times_out():
     slow = "<html><body>" + "".join(
         f'<div class="c{i % 7}"><p>Paragraph {i} has some words in it to parse and score.</p><a href="/x{i}">link {i}</a></div>'

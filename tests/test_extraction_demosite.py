@@ -17,9 +17,15 @@ from nlp.dedup import DuplicateIndex
 from nlp.extraction import extract_pages
 
 
+pytestmark = pytest.mark.slow  # serves and extracts the whole demo site
+
+# Never route 127.0.0.1 through an http_proxy from the environment.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
 def fetch(url: str) -> str:
     try:
-        response = urllib.request.urlopen(url, timeout=10)
+        response = _OPENER.open(url, timeout=10)
     except urllib.error.HTTPError as error:  # error pages still have a body to classify
         response = error
     charset = response.headers.get_content_charset()

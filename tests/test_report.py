@@ -4,26 +4,24 @@ headless Chromium without a console message, with a screenshot saved to look at.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+from required_tools import executable
 from test_warehouse_views import build_warehouse
 from warehouse.report import write_report
 from warehouse.store import Warehouse
 
 CHARTS = 7  # attention, attention share, themes, topics, sources, entities, network
-INSTALL_HINT = "Chromium not found: install it (Debian/Ubuntu: `apt-get install -y chromium`) to run the browser test"
+INSTALL_HINT = "install it (Debian/Ubuntu: `apt-get install -y chromium`) to run the browser test"
 
 
 def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found:
-        pytest.skip(INSTALL_HINT)
-    return found
+    """The browser's path; the test is skipped without one, and fails without one on CI."""
+    return executable("chromium", "chromium-browser", hint=INSTALL_HINT)
 
 
 def run_chromium(tmp_path: Path, page: Path, *mode: str) -> subprocess.CompletedProcess:
@@ -109,7 +107,8 @@ def test_a_report_of_an_empty_warehouse_says_so_in_every_chart(tmp_path):
     with Warehouse(tmp_path / "empty.duckdb") as wh:
         report = write_report(wh.con, tmp_path / "empty.html")
     dumped = run_chromium(tmp_path, report, "--dump-dom")
+    assert dumped.returncode == 0, dumped.stderr[-2000:]
     assert console_messages(dumped.stderr) == []
     counts = svg_children(dumped.stdout)
-    assert len(counts) == CHARTS and all(n > 0 for n in counts)
+    assert len(counts) == CHARTS and all(n > 0 for n in counts), counts
     assert "No dated articles yet" in dumped.stdout and "No figures reported yet" in dumped.stdout
