@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -268,6 +269,18 @@ def write_config(site: TestSite, path: Path, section: bool = True, feeds: bool =
         f'{feed}\n{start}\nallowed_domains = ["127.0.0.1"]\n',
         encoding="utf-8",
     )
+    return path
+
+
+def unreachable_config(path: Path) -> Path:
+    """A user config whose one source is a loopback port with nothing listening: every fetch is refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        base = f"http://127.0.0.1:{probe.getsockname()[1]}/"
+    path.write_text(
+        "include_bundled_sources = false\n[crawl]\ndownload_delay = 0.0\nautothrottle = false\ntimeout = 2.0\n\n"
+        f'[[source]]\nid = "nobody"\nname = "Nobody Home"\nhomepage = "{base}"\nstart_urls = ["{base}news/"]\n'
+        'allowed_domains = ["127.0.0.1"]\n', encoding="utf-8")
     return path
 
 

@@ -2,6 +2,7 @@
 
 import fcntl
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -9,6 +10,7 @@ import textwrap
 import duckdb
 import pytest
 
+from crawl_fixtures import unreachable_config
 from tests.cli_helpers import creditlens, one_line_error
 from warehouse.store import Warehouse
 
@@ -23,11 +25,18 @@ def db(tmp_path):
     return path
 
 
+def listed_commands(help_text: str) -> list[str]:
+    """The names in the Commands panel of --help: the first word of each row that starts one."""
+    panel = help_text.split("Commands", 1)[1]
+    return re.findall(r"^│ (\w+) {2,}\S", panel, re.MULTILINE)
+
+
 def test_help_lists_every_command():
     result = creditlens("--help")
     assert result.returncode == 0
-    for command in COMMANDS:
-        assert command in result.stdout
+    assert sorted(listed_commands(result.stdout)) == sorted(COMMANDS)
+    topics = creditlens("topics", "--help")
+    assert topics.returncode == 0 and listed_commands(topics.stdout) == ["fit", "show"]
 
 
 def test_bad_option_is_a_usage_error():
@@ -74,7 +83,12 @@ def test_sql_is_read_only_unless_asked_and_binds_parameters(db):
     refused = creditlens("sql", "CREATE TABLE scratch (x INT)", "--db", db)
     assert refused.returncode == 1
     assert "--write" in one_line_error(refused)
-    assert creditlens("sql", "CREATE TABLE scratch (x INT)", "--db", db, "--write").returncode == 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'scratch'").fetchone() == (0,)
+    written = creditlens("sql", "CREATE TABLE scratch (x INT)", "--db", db, "--write")
+    assert written.returncode == 0, written.stderr
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'scratch'").fetchone() == (1,)
     hostile = "x'); DROP TABLE articles; --"
     result = creditlens("sql", "SELECT ? AS v, ? AS w", "--db", db, "--param", hostile, "--param", "2", "--format", "json")
     assert result.returncode == 0, result.stderr
@@ -155,14 +169,18 @@ def test_busy_database_spools_the_work_and_the_next_command_loads_it(tmp_path, d
         assert con.execute("SELECT count(*) FROM articles").fetchone() == (2,)
 
 
-def test_a_second_run_is_refused_while_the_lock_is_held(tmp_path, db):
+@pytest.mark.parametrize("command", ["run", "crawl"])
+def test_a_second_run_is_refused_while_the_lock_is_held(tmp_path, db, command):
     state = tmp_path / "c.state"
     state.mkdir(exist_ok=True)
+    config = unreachable_config(tmp_path / "nobody.toml")  # loopback only, should the lock ever fail
     with open(state / "run.lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
-        result = creditlens("crawl", "--db", db)
+        result = creditlens(command, "--config", config, "--db", db)
     assert result.returncode == 3
     assert "holds" in one_line_error(result)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM crawl_runs").fetchone() == (0,)
 
 
 def test_extract_prints_what_the_pipeline_sees(tmp_path):
