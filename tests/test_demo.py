@@ -1,6 +1,8 @@
 """The end-to-end promise: `creditlens demo` crawls, processes and models the bundled site,
 every demo article lands with entities, themes and topics, and a re-run duplicates nothing."""
 
+import csv
+
 import duckdb
 import pytest
 
@@ -10,6 +12,21 @@ from tests.cli_helpers import creditlens
 pytestmark = pytest.mark.slow  # two full demos
 
 TABLES = ["pages", "articles", "entities", "themes", "quotes", "figures", "article_topics", "entity_catalog"]
+# What one row stands for in each table: a re-run that duplicated anything shows up as a repeated key.
+KEYS = {
+    "pages": "url", "articles": "article_id", "entities": "article_id, start_char, end_char, entity_id",
+    "themes": "article_id, theme, taxonomy_version", "quotes": "article_id, start_char, quote",
+    "figures": "article_id, start_char, value, unit", "article_topics": "model_id, article_id, topic_id",
+    "entity_catalog": "entity_id",
+}
+
+
+def table_counts(con) -> dict[str, int]:
+    """Rows per table; topic assignments of the current model only (every demo fits a new version)."""
+    counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+    counts["article_topics"] = con.execute(
+        "SELECT count(*) FROM article_topics JOIN topic_models USING (model_id) WHERE is_current").fetchone()[0]
+    return counts
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +36,7 @@ def demo_runs(tmp_path_factory):
     first = creditlens("demo", "--db", db, "--out", out)
     assert first.returncode == 0, first.stdout + first.stderr
     with duckdb.connect(str(db), read_only=True) as con:
-        counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+        counts = table_counts(con)
     second = creditlens("demo", "--db", db, "--out", out)
     assert second.returncode == 0, second.stdout + second.stderr
     return db, out, first, counts
@@ -41,11 +58,16 @@ def test_every_demo_article_is_stored_once_under_its_canonical_url(con):
 
 def test_rerun_duplicates_nothing(demo_runs, con):
     before = demo_runs[3]
-    after = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
-    assert after["pages"] == before["pages"]
-    assert after["articles"] == before["articles"]
-    assert after["entities"] == before["entities"]
-    assert after["themes"] == before["themes"]
+    assert all(before[t] > 0 for t in TABLES), before
+    assert table_counts(con) == before
+    for table, key in KEYS.items():
+        repeated = con.execute(f"SELECT {key}, count(*) FROM {table} GROUP BY ALL HAVING count(*) > 1 LIMIT 3").fetchall()
+        assert not repeated, (table, repeated)
+    # the second demo fitted a new topic model version and kept the first, with its assignments
+    models = con.execute("SELECT model_id, is_current FROM topic_models ORDER BY fitted_at").fetchall()
+    assert [current for _, current in models] == [False, True]
+    per_model = dict(con.execute("SELECT model_id, count(*) FROM article_topics GROUP BY ALL").fetchall())
+    assert per_model[models[0][0]] == before["article_topics"]
 
 
 def test_robots_disallowed_page_was_never_fetched(con):
@@ -66,9 +88,10 @@ def test_relevant_articles_have_entities_themes_and_topics(con):
 
 
 def test_off_topic_spam_paywall_and_listings_are_kept_out(con):
-    off_topic = {a.title for a in load_articles() if not a.relevant}
-    rows = con.execute("SELECT title, is_relevant FROM articles").fetchall()
-    assert all(not relevant for title, relevant in rows if title in off_topic)
+    off_topic = {a.title for a in load_articles() if not a.relevant and not a.disallowed and a.kind == "article"}
+    stored = dict(con.execute("SELECT title, is_relevant FROM articles").fetchall())
+    assert off_topic and off_topic <= set(stored), off_topic - set(stored)  # stored, and judged off topic
+    assert not [title for title in off_topic if stored[title]]
     assert con.execute("SELECT count(*) FROM articles WHERE text LIKE '%免费在线观看%'").fetchone()[0] == 0
     kinds = dict(con.execute("SELECT page_kind, count(*) FROM pages WHERE html IS NOT NULL GROUP BY ALL").fetchall())
     assert kinds.get("listing", 0) >= 4 and kinds.get("paywall", 0) == 1
@@ -93,9 +116,21 @@ def test_no_identity_number_survives(con):
         assert con.execute(f"SELECT count(*) FROM {table} WHERE {column} LIKE '%130198197805234712%'").fetchone()[0] == 0
 
 
-def test_demo_prints_a_summary_and_exports_topics(demo_runs):
+def test_demo_prints_a_summary_and_exports_topics(demo_runs, con):
     _, out, first, _ = demo_runs
-    assert "Top entities" in first.stdout and "Topics" in first.stdout
+    first_model = con.execute("SELECT model_id FROM topic_models ORDER BY fitted_at LIMIT 1").fetchone()[0]
+    first_labels = [label for (label,) in con.execute("SELECT label FROM topics WHERE model_id = ?", [first_model]).fetchall()]
+    top_entity = con.execute("SELECT c.name FROM entities e JOIN entity_catalog c USING (entity_id) "
+                             "GROUP BY ALL ORDER BY count(*) DESC, c.name LIMIT 1").fetchone()[0]
+    summary = " ".join(first.stdout.split())  # the tables wrap long cells
+    assert "Top entities" in summary and top_entity in first.stdout
+    assert all(label.split()[0] in summary for label in first_labels), (first_labels, summary)
+    # the exports on disk are the second run's, of the current model
+    model_id, k = con.execute("SELECT model_id, k FROM topic_models WHERE is_current").fetchone()
+    labels = [label for (label,) in con.execute("SELECT label FROM current_topics ORDER BY topic_id").fetchall()]
     report = (out / "topics.md").read_text(encoding="utf-8")
-    assert report.startswith("#") and "Topic" in report
-    assert (out / "topics.csv").stat().st_size > 0
+    assert report.startswith("#") and model_id in report and all(label in report for label in labels), report[:1500]
+    with open(out / "topics.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["model_id"], int(r["topic_id"]), r["label"]) for r in rows] == [(model_id, t, label) for t, label in enumerate(labels)]
+    assert len(rows) == k and all(r["top_terms"] and r["representative"] for r in rows)

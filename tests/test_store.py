@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 import textwrap
+import tomllib
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -126,7 +128,13 @@ def test_unreadable_database_is_one_clear_error(tmp_path):
     assert str(caught.value).startswith("cannot open database") and "\n" not in str(caught.value)
     with pytest.raises(WarehouseError, match="no database"):
         Warehouse(tmp_path / "missing.duckdb", read_only=True)
-    assert isinstance(duckdb.__version__, str)
+
+
+def test_the_installed_duckdb_is_the_pinned_one():
+    """The FTS extension file is loaded by path and must match the engine's version exactly."""
+    project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    pins = dict(pin.split("==") for pin in project["project"]["dependencies"] if "==" in pin)
+    assert duckdb.__version__ == pins["duckdb"] == pins["duckdb-extension-fts"]
 
 
 def test_reloaded_article_keeps_annotations_only_while_its_text_is_unchanged(warehouse):

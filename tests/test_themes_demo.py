@@ -89,12 +89,17 @@ def themes_by_slug() -> dict[str, set[str]]:
 
 def test_every_demo_article_has_an_expectation(themes_by_slug):
     assert set(themes_by_slug) == set(EXPECTED)
+    # only the off-topic articles are about no theme; every other expectation names at least one
+    irrelevant = {slug for slug, article in demo_articles().items() if not article.get("relevant", True)}
+    assert {slug for slug, (about, _) in EXPECTED.items() if not about} == irrelevant
 
 
 @pytest.mark.parametrize("slug", sorted(EXPECTED))
 def test_a_demo_article_gets_the_themes_a_reader_would_name(themes_by_slug, slug):
     about, not_about = EXPECTED[slug]
     found = themes_by_slug[slug]
+    if not about:  # about none of the themes: tagged with none
+        assert not found, f"wrongly tagged {sorted(found)}"
     assert about <= found, f"missing {sorted(about - found)}; found {sorted(found)}"
     assert not (not_about & found), f"wrongly tagged {sorted(not_about & found)}"
 
