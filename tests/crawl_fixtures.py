@@ -61,6 +61,11 @@ class TestSite:
         self.extra_articles = articles  # /bulk/N.html pages listed in /bulk-sitemap.xml
         self.delay = delay
         self.now = datetime.now(timezone.utc)
+        # The gate: after `hold_bulk_after` /bulk/ pages, every further one waits until `released`
+        # is set, so a test can stop a crawl at a known point instead of racing it.
+        self.hold_bulk_after: int | None = None
+        self.bulk_answered = 0
+        self.released = threading.Event()
 
     # -- content ---------------------------------------------------------------------
 
@@ -142,6 +147,12 @@ def _handler(site: TestSite):
                 time.sleep(site.delay)
             path = self.path.split("#", 1)[0]
             route = path.split("?", 1)[0]
+            if route.startswith("/bulk/") and site.hold_bulk_after is not None:
+                with site.lock:
+                    site.bulk_answered += 1
+                    held = site.bulk_answered > site.hold_bulk_after
+                if held and not site.released.wait(timeout=120):
+                    return
             try:
                 self.route(route, path)
             except (BrokenPipeError, ConnectionResetError):

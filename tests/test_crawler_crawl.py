@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import time
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -93,12 +94,31 @@ def bulk_site():
     site = TestSite(articles=240, delay=0.01)
     server = start_site(site)
     yield site
+    site.released.set()  # let any request still held at the gate finish
     server.shutdown()
     server.server_close()
 
 
-def spooled_lines(state):
-    return sum(len(p.read_text(encoding="utf-8").splitlines()) for p in (state / "spool").glob("*.jsonl*"))
+def spooled_bulk_pages(state) -> set[str]:
+    """URLs of the /bulk/ pages whose HTML is in the spool so far (a line being written is skipped)."""
+    urls = set()
+    for path in (state / "spool").glob("*.jsonl*"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                row = json.loads(line)["row"]
+            except ValueError:
+                continue
+            if "/bulk/" in (row.get("url") or "") and row.get("html"):
+                urls.add(row["url"])
+    return urls
+
+
+def wait_for_spooled(state, n: int) -> None:
+    """The crawl is held at the gate once n pages are answered; wait until all n are spooled."""
+    deadline = time.monotonic() + 60
+    while len(spooled_bulk_pages(state)) < n:
+        assert time.monotonic() < deadline, f"only {len(spooled_bulk_pages(state))} of {n} pages spooled"
+        time.sleep(0.05)
 
 
 @pytest.mark.slow
@@ -106,19 +126,20 @@ def test_kill_9_mid_crawl_then_resume_loses_and_doubles_nothing(bulk_site, tmp_p
     config = write_config(bulk_site, tmp_path / "site.toml", section=False, feeds=False)
     state = tmp_path / "state"
     settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 4}
+    bulk_site.hold_bulk_after = 60  # the crawl gets 60 pages, then waits at the gate
     process = subprocess.Popen(crawl_command(config, state, "run1", settings), cwd=REPO,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               env=crawl_env())
-    deadline = time.monotonic() + 30
-    while spooled_lines(state) < 60 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=crawl_env())
+    try:
+        wait_for_spooled(state, 60)
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+    bulk_site.released.set()
     spooled = {record.url for spooled in Spool(state / "spool").read() for record in spooled.records
                if "/bulk/" in record.url and record.html}
     known = {json.loads(line)["url"] for line in (state / "crawl" / "known.jsonl").read_text().splitlines()}
     known = {url for url in known if "/bulk/" in url}
-    assert 40 < len(spooled) < 240, "the crawl was not killed mid-way"
+    assert len(spooled) == 60  # exactly the pages answered before the gate
     assert known <= spooled  # the incremental store never claims a page the spool does not hold
     first = len(bulk_site.log)
 
@@ -142,23 +163,26 @@ def test_sigterm_interrupts_and_the_next_run_resumes_the_frontier(bulk_site, tmp
     config = write_config(bulk_site, tmp_path / "site.toml", section=False, feeds=False)
     state = tmp_path / "state"
     settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 2}
+    bulk_site.hold_bulk_after = 30  # requests past the gate time out (DOWNLOAD_TIMEOUT 1 s) until released
     process = subprocess.Popen(crawl_command(config, state, "run1", settings), cwd=REPO, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                               env=crawl_env())
-    deadline = time.monotonic() + 30
-    while spooled_lines(state) < 30 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    process.send_signal(signal.SIGTERM)
-    out, _ = process.communicate(timeout=30)
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=crawl_env())
+    try:
+        wait_for_spooled(state, 30)
+        process.send_signal(signal.SIGTERM)
+        out, _ = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    bulk_site.released.set()
     assert '"status": "interrupted"' in out
     assert (state / "jobdir" / "requests.queue").is_dir()
+    answered_first = {urlsplit(url).path for url in spooled_bulk_pages(state)}
+    assert len(answered_first) == 30  # the held requests timed out: nothing past the gate was stored
     first = len(bulk_site.log)
 
     crawl(config, state, "run2", settings)
     bulk_second = [p for p in fetched(bulk_site, first) if p.startswith("/bulk/")]
-    bulk_first = {p for p in fetched(bulk_site)[:first] if p.startswith("/bulk/")}
-    assert len(bulk_first) + len(bulk_second) <= 240 + 4 and set(bulk_second) | bulk_first >= {
-        f"/bulk/{i}.html" for i in range(240)}
+    assert len(bulk_second) == len(set(bulk_second)) and not answered_first & set(bulk_second)  # none twice
+    assert answered_first | set(bulk_second) == {f"/bulk/{i}.html" for i in range(240)}
 
 
 @pytest.mark.slow
