@@ -87,6 +87,7 @@ def test_report_is_one_self_contained_file(report):
     assert "1,100,000 tickets" in page  # the table of reported figures
 
 
+@pytest.mark.slow  # a real browser
 def test_every_chart_renders_in_chromium_without_console_messages(report, tmp_path):
     dumped = run_chromium(tmp_path, report, "--dump-dom")
     assert dumped.returncode == 0, dumped.stderr[-2000:]
@@ -103,6 +104,7 @@ def test_every_chart_renders_in_chromium_without_console_messages(report, tmp_pa
     print(f"report screenshot: {screenshot}")
 
 
+@pytest.mark.slow  # a real browser
 def test_a_report_of_an_empty_warehouse_says_so_in_every_chart(tmp_path):
     with Warehouse(tmp_path / "empty.duckdb") as wh:
         report = write_report(wh.con, tmp_path / "empty.html")
