@@ -56,24 +56,26 @@ def topic_npmi(reference: sparse.csc_matrix, term_ids: Sequence[int]) -> float:
     return float(np.mean(npmi_matrix(reference, term_ids)[np.triu_indices(len(term_ids), k=1)]))
 
 
-def coherent_subset(reference: sparse.csc_matrix, candidate_ids: Sequence[int], n_terms: int) -> list[int]:
+def coherent_subset(reference: sparse.csc_matrix, candidate_ids: Sequence[int], n_terms: int, keep: int = 1) -> list[int]:
     """`n_terms` of a topic's candidate terms (strongest first) that go together, in
-    candidate order: the strongest term, then, one at a time, the candidate with the
-    highest mean NPMI with the terms already chosen (ties to the stronger).
+    candidate order: the `keep` strongest terms, then, one at a time, the candidate with
+    the highest mean NPMI with the terms already chosen (ties to the stronger).
 
     Why: a topic's strongest terms by weight include words that are strong in a few of
     its articles but rarely meet the rest (one story's name, a word of one sub-theme);
     a reader judging the topic sees ten words that do not belong together.  Choosing
-    among the strongest candidates by co-occurrence keeps only words of the topic and
-    favours those that appear together in its articles (re-ranking of topic words,
-    in the spirit of Alokaili et al. 2019, "Re-ranking words to improve interpretability
-    of automatically generated topics").
+    among the strongest candidates by co-occurrence keeps words of the topic and
+    favours those that appear together in its articles (re-ranking of topic words, in
+    the spirit of Alokaili et al. 2019, "Re-ranking words to improve interpretability
+    of automatically generated topics").  Keeping the strongest terms as they are
+    anchors the choice on what the topic is most about, so it cannot drift to the
+    words of one often-repeated sentence.
     """
     candidates = list(candidate_ids)
     if len(candidates) <= n_terms:
         return candidates
     pairs = npmi_matrix(reference, candidates)
-    chosen = [0]
+    chosen = list(range(min(keep, n_terms)))
     while len(chosen) < n_terms:
         rest = [i for i in range(len(candidates)) if i not in chosen]
         chosen.append(max(rest, key=lambda i: pairs[i, chosen].mean()))

@@ -64,8 +64,9 @@ MODEL_DEFAULTS = {
 }
 # NMF only: documents regrouped in a latent semantic space, then topics refitted to the groups
 REFINE_DEFAULTS = {"refine": True, "lsa_dims": 100}
-# each topic's top COHERENCE_TERMS are chosen among its this many strongest terms
-TERM_DEFAULTS = {"term_candidates": 30}
+# each topic's top COHERENCE_TERMS: its anchor_terms strongest, the rest chosen for
+# coherence among its term_candidates strongest (`nlp.coherence.coherent_subset`)
+TERM_DEFAULTS = {"term_candidates": 40, "anchor_terms": 2}
 
 
 class TopicModelError(ValueError):
@@ -111,7 +112,7 @@ class TopicModel:
             "refine": {key: params.get(key, value) for key, value in REFINE_DEFAULTS.items()} if method == "nmf"
             else {"refine": False},
             "terms": {key: params.get(key, value) for key, value in TERM_DEFAULTS.items()}
-            | {"chosen_by": "npmi", "coherence_context": "paragraph", "written_as": "commonest surface form"},
+            | {"chosen_by": "npmi", "coherence_context": "sentence", "written_as": "commonest surface form"},
             "scikit-learn": sklearn.__version__,
         }
         self.vocabulary: list[str] = []
@@ -132,12 +133,12 @@ class TopicModel:
         if len(texts) < self.k:
             raise TopicModelError(f"cannot fit {self.k} topics on {len(texts)} texts")
         vectorizer = self.params["vectorizer"]
-        vocabulary, counts, paragraphs = Vocabulary.build_with_paragraphs(
+        vocabulary, counts, sentences = Vocabulary.build_with_sentences(
             texts, vectorizer["min_df"], vectorizer["max_df"], vectorizer["max_terms"])
-        return self._fit_counts(vocabulary, counts, presence(paragraphs))
+        return self._fit_counts(vocabulary, counts, presence(sentences))
 
     def _fit_counts(self, vocabulary: Vocabulary, counts: sparse.csr_matrix, reference: sparse.csc_matrix) -> "TopicModel":
-        """Fit on counted documents; `reference` is the paragraph presence matrix that
+        """Fit on counted documents; `reference` is the sentence presence matrix that
         coherence (and the choice of each topic's terms) is measured against."""
         if counts.shape[1] < self.k:
             raise TopicModelError(f"only {counts.shape[1]} vocabulary terms for {self.k} topics")
@@ -168,9 +169,9 @@ class TopicModel:
             components = model.components_
         self._components = components.astype(np.float32)
         self.document_topics = _normalise_rows(doc_topic)
-        candidates = self.params["terms"]["term_candidates"]
+        terms = self.params["terms"]
         self._topic_terms = np.array(
-            [coherent_subset(reference, ids, COHERENCE_TERMS) for ids in self._weight_order(candidates)], dtype=np.int64
+            [coherent_subset(reference, ids, COHERENCE_TERMS, keep=terms["anchor_terms"]) for ids in self._weight_order(terms["term_candidates"])], dtype=np.int64
         )
         top = self._top_ids(COHERENCE_TERMS)
         self._topic_npmi = [topic_npmi(reference, ids) for ids in top]
@@ -383,9 +384,9 @@ def choose_k(
     texts = list(texts)
     probe = TopicModel(method, k_values[0], random_state)
     vectorizer = probe.params["vectorizer"]
-    vocabulary, counts, paragraphs = Vocabulary.build_with_paragraphs(
+    vocabulary, counts, sentences = Vocabulary.build_with_sentences(
         texts, vectorizer["min_df"], vectorizer["max_df"], vectorizer["max_terms"])
-    reference = presence(paragraphs)
+    reference = presence(sentences)
     rng = np.random.default_rng(random_state)
     n_docs = counts.shape[0]
     samples = [np.sort(rng.choice(n_docs, size=max(int(STABILITY_SHARE * n_docs), 1), replace=False))
@@ -430,10 +431,10 @@ def _check_vectorizer_params(params: dict) -> None:
 
 
 def _check_topic_params(params: dict) -> None:
-    for key in ("lsa_dims", "term_candidates"):
-        value = params.get(key, 10)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 2:
-            raise TopicModelError(f"{key} must be an integer of at least 2, got {value!r}")
+    for key, least in (("lsa_dims", 2), ("term_candidates", 2), ("anchor_terms", 1)):
+        value = params.get(key, least)
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise TopicModelError(f"{key} must be an integer of at least {least}, got {value!r}")
     if not isinstance(params.get("refine", True), bool):
         raise TopicModelError(f"refine must be true or false, got {params['refine']!r}")
 

@@ -51,6 +51,7 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 _NOT = re.compile(r"n't\b", re.IGNORECASE)
 _CLITIC = re.compile(r"'(?:s|re|ve|ll|d|m)?$")
 _CONNECTORS = frozenset({"of", "for", "the"})
+_SENTENCE_END = re.compile(r"\n|(?<=[.!?])[ \t]+(?=[A-Z\"'\u201c\u2018])")
 
 
 def _load_settings() -> dict:
@@ -165,33 +166,35 @@ class Vocabulary:
         `min_df`/`max_df` are document counts when integers and shares of the corpus
         when floats (as in scikit-learn); `max_terms` keeps the most frequent terms.
         """
-        vocabulary, counts, _ = cls.build_with_paragraphs(texts, min_df, max_df, max_terms)
+        vocabulary, counts, _ = cls.build_with_sentences(texts, min_df, max_df, max_terms)
         return vocabulary, counts
 
     @classmethod
-    def build_with_paragraphs(
+    def build_with_sentences(
         cls, texts: Iterable[str], min_df: int | float, max_df: int | float, max_terms: int | None = None
     ) -> tuple["Vocabulary", sparse.csr_matrix, sparse.csr_matrix]:
-        """As `build`, plus the (paragraphs x terms) counts of the corpus's non-blank lines.
+        """As `build`, plus the (sentences x terms) counts of the corpus, the context in
+        which topic coherence is measured (`nlp/coherence.py`).
 
-        The corpus is tokenized once, line by line (a name never spans a line break, so
-        this is the tokenization of whole texts); a document's counts are the sum of its
-        lines'.  Plurals are folded by merging count columns.
+        The corpus is tokenized once, sentence by sentence (lines, cut after ".", "!"
+        or "?" before a capital or a quote): a name never spans a line or a sentence
+        end, so this is the tokenization of whole texts, and a document's counts are
+        the sum of its sentences'.  Plurals are folded by merging count columns.
         """
-        lines, owners = [], []
+        sentences, owners = [], []
         n_docs = 0
         for n_docs, text in enumerate(texts, 1):
-            for line in text.split("\n"):
-                if line.strip():
-                    lines.append(line)
+            for sentence in _SENTENCE_END.split(text):
+                if sentence.strip():
+                    sentences.append(sentence)
                     owners.append(n_docs - 1)
         raw = CountVectorizer(analyzer=tokens, dtype=np.float32)
         try:
-            line_counts = raw.fit_transform(lines).tocsr()
+            sentence_counts = raw.fit_transform(sentences).tocsr()
         except ValueError as exc:  # scikit-learn's "empty vocabulary"
             raise ValueError(f"no vocabulary for topic modelling: {exc}") from exc
         surface = list(raw.get_feature_names_out())
-        raw_counts = np.asarray(line_counts.sum(axis=0)).ravel()
+        raw_counts = np.asarray(sentence_counts.sum(axis=0)).ravel()
         folds = plural_folds(surface)
         lemmas = sorted({folds.get(word, word) for word in surface})
         column = {lemma: i for i, lemma in enumerate(lemmas)}
@@ -199,11 +202,12 @@ class Vocabulary:
             (np.ones(len(surface), dtype=np.float32), ([*range(len(surface))], [column[folds.get(w, w)] for w in surface])),
             shape=(len(surface), len(lemmas)),
         )
-        line_counts = (line_counts @ merge).tocsr()
+        sentence_counts = (sentence_counts @ merge).tocsr()
         documents = sparse.csr_matrix(
-            (np.ones(len(lines), dtype=np.float32), (owners, np.arange(len(lines)))), shape=(n_docs, len(lines))
+            (np.ones(len(sentences), dtype=np.float32), (owners, np.arange(len(sentences)))),
+            shape=(n_docs, len(sentences)),
         )
-        counts = (documents @ line_counts).tocsc()
+        counts = (documents @ sentence_counts).tocsc()
         low = min_df if isinstance(min_df, int) else min_df * n_docs
         high = max_df if isinstance(max_df, int) else max_df * n_docs
         document_frequency = np.diff(counts.indptr)
@@ -216,7 +220,7 @@ class Vocabulary:
         terms = [lemmas[i] for i in keep]
         kept = set(terms)
         vocabulary = cls(terms, {w: l for w, l in folds.items() if l in kept}, _commonest_forms(raw_counts, surface, folds, kept))
-        return vocabulary, counts[:, keep].tocsr(), line_counts[:, keep].tocsr()
+        return vocabulary, counts[:, keep].tocsr(), sentence_counts[:, keep].tocsr()
 
     def written(self, term: str) -> str:
         """How a term is shown to readers: the surface form the corpus uses most."""
