@@ -137,9 +137,13 @@ class TopicModel:
             texts, vectorizer["min_df"], vectorizer["max_df"], vectorizer["max_terms"])
         return self._fit_counts(vocabulary, counts, presence(sentences))
 
-    def _fit_counts(self, vocabulary: Vocabulary, counts: sparse.csr_matrix, reference: sparse.csc_matrix) -> "TopicModel":
+    def _fit_counts(
+        self, vocabulary: Vocabulary, counts: sparse.csr_matrix, reference: sparse.csc_matrix, shared: dict | None = None
+    ) -> "TopicModel":
         """Fit on counted documents; `reference` is the sentence presence matrix that
-        coherence (and the choice of each topic's terms) is measured against."""
+        coherence (and the choice of each topic's terms) is measured against.  Fits of
+        several k on the same counts pass one `shared` dict to compute the latent
+        semantic space of the documents once."""
         if counts.shape[1] < self.k:
             raise TopicModelError(f"only {counts.shape[1]} vocabulary terms for {self.k} topics")
         self._vocabulary, self.vocabulary = vocabulary, vocabulary.terms
@@ -156,7 +160,7 @@ class TopicModel:
         if self.method == "nmf":
             components = model.components_
             if self.params["refine"]["refine"]:
-                components = self._refined(matrix, doc_topic, components)
+                components = self._refined(matrix, doc_topic, components, {} if shared is None else shared)
             # NMF's factors are defined up to a scale per topic; fix it by giving each
             # topic vector unit length, so a document's weight on a topic is the length
             # of that topic's part of its (unit-length) TF-IDF vector, comparable
@@ -179,7 +183,7 @@ class TopicModel:
         self.diversity = diversity([[self.vocabulary[i] for i in ids] for ids in self._top_ids(DIVERSITY_TERMS)])
         return self
 
-    def _refined(self, matrix: sparse.csr_matrix, doc_topic: np.ndarray, components: np.ndarray) -> np.ndarray:
+    def _refined(self, matrix: sparse.csr_matrix, doc_topic: np.ndarray, components: np.ndarray, shared: dict) -> np.ndarray:
         """Topic vectors refitted to a regrouping of the documents, starting from NMF's.
 
         Why: NMF's argmax topic is a poor clustering of articles that mix vocabularies
@@ -199,7 +203,9 @@ class TopicModel:
         dims = min(self.params["refine"]["lsa_dims"], n_docs - 1, n_terms - 1)
         if dims <= self.k:
             return components  # too few documents or terms for a latent space worth the name
-        space = normalize(TruncatedSVD(dims, random_state=self.random_state).fit_transform(matrix))
+        if "space" not in shared:
+            shared["space"] = normalize(TruncatedSVD(dims, random_state=self.random_state).fit_transform(matrix))
+        space = shared["space"]
         groups = doc_topic.argmax(axis=1)
         seeds = np.vstack([space[groups == t].mean(axis=0) if (groups == t).any() else space[doc_topic[:, t].argmax()]
                            for t in range(self.k)])
@@ -392,15 +398,16 @@ def choose_k(
     samples = [np.sort(rng.choice(n_docs, size=max(int(STABILITY_SHARE * n_docs), 1), replace=False))
                for _ in range(STABILITY_ROUNDS)]
     scores = {}
+    shared: list[dict] = [{} for _ in range(len(samples) + 1)]  # per document set, across k
     for k in k_values:
-        model = TopicModel(method, k, random_state)._fit_counts(vocabulary, counts, reference)
+        model = TopicModel(method, k, random_state)._fit_counts(vocabulary, counts, reference, shared[0])
         standard_error = float(np.std(model._topic_npmi, ddof=1) / np.sqrt(k)) * model.diversity
         dominant = model.document_topics.argmax(axis=1)
         agreement = []
-        for rows in samples:
+        for rows, space in zip(samples, shared[1:]):
             if len(rows) < k:
                 continue
-            part = TopicModel(method, k, random_state)._fit_counts(vocabulary, counts[rows], reference)
+            part = TopicModel(method, k, random_state)._fit_counts(vocabulary, counts[rows], reference, space)
             agreement.append(adjusted_rand_score(dominant[rows], part.document_topics.argmax(axis=1)))
         scores[k] = {
             "npmi": round(model.npmi, 6),
