@@ -1,10 +1,11 @@
 """How good are topics?  NPMI coherence and topic diversity, measured on the corpus itself.
 
-NPMI is gensim's `c_npmi` with documents as the co-occurrence context (gensim's
-`u_mass`-style boolean document counting rather than its default 10-word sliding
-window — the brief and the benchmark fix "document-level co-occurrence"):
+NPMI is gensim's `c_npmi` with sentences as the co-occurrence context (a boolean
+count per sentence rather than gensim's default 10-word sliding window: both ask
+"do these words appear near each other", and sentences come from the counts the
+vocabulary already makes, `Vocabulary.build_with_sentences`):
 
-* P(w) = documents containing w / documents; P(w1, w2) = documents containing both;
+* P(w) = sentences containing w / sentences; P(w1, w2) = sentences containing both;
 * for every pair of distinct top terms (gensim's `s_one_one` segmentation; NPMI is
   symmetric so each unordered pair counts as both ordered pairs give the same value):
   NPMI = log((P(w1, w2) + eps) / (P(w1) P(w2))) / -log(P(w1, w2) + eps), eps = 1e-12
@@ -12,10 +13,13 @@ window — the brief and the benchmark fix "document-level co-occurrence"):
   scores about -1 instead of minus infinity;
 * a topic's coherence is the mean over its pairs, a model's the mean over its topics.
 
-The reference is the presence matrix of the corpus the model was fitted on, as the
-model's own vocabulary tokenizes it: no outside corpus, so any collection can be
-scored.  Diversity is the share of unique words among all topics' top 25 words
-(Dieng et al. 2020): 1.0 means no two topics share a top word.
+The reference is the corpus the model was fitted on, as the model's own vocabulary
+tokenizes it: no outside corpus, so any collection can be scored.  Sentences rather
+than whole articles: two words of one article are not necessarily related, two words
+of one sentence mostly are, and the standard scorer (gensim's sliding window, used by
+bench/topic_quality.py) agrees with that.  Diversity is the share of unique words
+among all topics' top 25 words (Dieng et al. 2020): 1.0 means no two topics share a
+top word.
 """
 
 from __future__ import annotations

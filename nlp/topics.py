@@ -3,7 +3,8 @@
 A `TopicModel` is scikit-learn style (`fit`, `transform`) and records everything a
 researcher needs to reproduce or audit it: every parameter (vocabulary, weighting,
 model, seed, library version), the vocabulary itself, and its quality on the
-training corpus (NPMI coherence and diversity, see `nlp/coherence.py`).
+training corpus (NPMI coherence and diversity, see `nlp/coherence.py`).  Every choice
+below is in `params` (sections `vectorizer`, `model`, `refine`, `terms`).
 
 Why these defaults (decided by reasoning, checked on one half of a labelled news
 corpus, reported on both — see bench/RESULTS.md):
@@ -16,8 +17,17 @@ corpus, reported on both — see bench/RESULTS.md):
   that repeats a word 30 times from owning a topic; the document norm makes long and
   short articles count alike;
 * NNDSVD initialisation: deterministic (no seed lottery between runs) and gives
-  sparser, more distinct topics than random starts; topic vectors are scaled to unit
-  length so weights compare across topics;
+  sparser, more distinct topics than random starts (random restarts were tried: five
+  of six seeds reach NNDSVD's solution, the sixth a worse one, so restarts add
+  nothing); topic vectors are scaled to unit length so weights compare across topics;
+* then the articles are regrouped in a latent semantic space starting from NMF's
+  grouping and the topics refitted to the groups (`_refined`): NMF alone files an
+  article by its few most distinctive words, the regrouping by its whole vocabulary;
+* each topic's top ten terms are its two strongest plus the eight among its 40
+  strongest that most often share a sentence with those already chosen
+  (`nlp.coherence.coherent_subset`), each written as the corpus mostly writes it;
+  Kullback-Leibler NMF and class-based TF-IDF term ranking (BERTopic's) were measured
+  and were less coherent (bench/RESULTS.md);
 * LDA on raw counts (it models counts), batch variational Bayes, fixed seed.  It is
   offered for comparison; on news it is less coherent and more seed-sensitive.
 
