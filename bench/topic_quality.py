@@ -26,7 +26,9 @@ The yardstick (issue 17), applied to both models alike:
 * diversity = distinct top-10 terms / (10 k).
 
 Next to it, our own measures (`nlp/coherence.py`: document co-occurrence NPMI over the
-model's own vocabulary, diversity of the top 25) and ARI.  `choose_k` is run over
+model's own vocabulary, diversity of the top 25) and ARI.  Because our pipeline chooses
+each topic's terms by how often they share a sentence in the training text, NPMI is
+also scored across halves: topics fitted on one half against the other half's text.  `choose_k` is run over
 --k-min..--k-max on each half and the demo corpus.  The scale check fits both models
 on --scale-docs synthetic articles (runs of 3-10 random paragraphs of the corpus), each
 in a fresh process, and prints wall time, CPU time and peak RSS with the load average
@@ -171,6 +173,20 @@ def quality_table(sets: list[tuple[str, list[dict], bool]], k: int) -> None:
             print(f"|  |  | {label} topics: {'; '.join(' / '.join(t[:4]) for t in r['terms'])} |  |  |  |  |  |  |  |  |")
 
 
+def cross_table(rows: list[dict], k: int) -> None:
+    """NPMI of topics fitted on one half against the other half's text: coherence the
+    model's own term choice (which looks at co-occurrence in its training text) cannot
+    have been fitted to."""
+    print(f"\n## Cross-half NPMI at k={k}: topics fitted on one half, scored against the other half's text\n")
+    print("| fitted on | scored on | bare NPMI | creditlens NPMI | ours − bare |")
+    print("|---|---|---|---|---|")
+    halves = {h: [r["text"] for r in rows if half_of(r["id"]) == h] for h in "AB"}
+    for fitted, scored_on in (("A", "B"), ("B", "A")):
+        yardstick = Yardstick(halves[scored_on])
+        npmi = {label: yardstick.npmi(fit(halves[fitted], k)["terms"]) for label, fit in (("bare", bare), ("ours", ours))}
+        print(f"| half {fitted} | half {scored_on} | {npmi['bare']:.3f} | {npmi['ours']:.3f} | {npmi['ours'] - npmi['bare']:.3f} |")
+
+
 def k_table(sets: list[tuple[str, list[dict], bool]], k_values: range) -> None:
     print(f"\n## choose_k over {k_values.start}..{k_values.stop - 1}\n")
     for name, rows, _ in sets:
@@ -246,6 +262,8 @@ def main() -> None:
     print(f"# Topic quality: {args.corpus.name}, {len(rows)} documents after dropping exact duplicate texts; "
           f"demo corpus {len(demo_rows())} articles")
     quality_table(sets, args.k)
+    if args.halves.upper() == "AB":
+        cross_table(rows, args.k)
     if not args.no_k:
         k_table(sets, range(args.k_min, args.k_max + 1))
     if args.scale_docs:
