@@ -184,9 +184,10 @@ class TopicModel:
         self._components = components.astype(np.float32)
         self.document_topics = _normalise_rows(doc_topic)
         terms = self.params["terms"]
-        self._topic_terms = np.array(
-            [coherent_subset(reference, ids, COHERENCE_TERMS, keep=terms["anchor_terms"]) for ids in self._weight_order(terms["term_candidates"])], dtype=np.int64
-        )
+        self._topic_terms = np.array([
+            coherent_subset(reference, ids, COHERENCE_TERMS, keep=terms["anchor_terms"])
+            for ids in self._weight_order(terms["term_candidates"])
+        ], dtype=np.int64)
         top = self._top_ids(COHERENCE_TERMS)
         self._topic_npmi = [topic_npmi(reference, ids) for ids in top]
         self.npmi = float(np.mean(self._topic_npmi))
