@@ -23,7 +23,7 @@ corpus, reported on both — see bench/RESULTS.md):
 * then the articles are regrouped in a latent semantic space starting from NMF's
   grouping and the topics refitted to the groups (`_refined`): NMF alone files an
   article by its few most distinctive words, the regrouping by its whole vocabulary;
-* each topic's top ten terms are its two strongest plus the eight among its 40
+* each topic's top ten terms are its two strongest plus the eight among its 20
   strongest that most often share a sentence with those already chosen
   (`nlp.coherence.coherent_subset`), each written as the corpus mostly writes it;
   Kullback-Leibler NMF and class-based TF-IDF term ranking (BERTopic's) were measured
@@ -76,7 +76,7 @@ MODEL_DEFAULTS = {
 REFINE_DEFAULTS = {"refine": True, "lsa_dims": 100}
 # each topic's top COHERENCE_TERMS: its anchor_terms strongest, the rest chosen for
 # coherence among its term_candidates strongest (`nlp.coherence.coherent_subset`)
-TERM_DEFAULTS = {"term_candidates": 40, "anchor_terms": 2}
+TERM_DEFAULTS = {"term_candidates": 20, "anchor_terms": 2}
 
 
 class TopicModelError(ValueError):

@@ -306,7 +306,7 @@ def test_topic_terms_are_written_as_used_and_chosen_terms_come_first_by_weight()
 def test_refinement_and_term_choice_are_recorded_and_can_be_turned_off():
     model = small_model()
     assert model.params["refine"] == {"refine": True, "lsa_dims": 100}
-    assert model.params["terms"]["term_candidates"] == 40 and model.params["terms"]["anchor_terms"] == 2
+    assert model.params["terms"]["term_candidates"] == 20 and model.params["terms"]["anchor_terms"] == 2
     assert model.params["terms"]["coherence_context"] == "sentence"
     plain = small_model(refine=False, term_candidates=10, anchor_terms=1)
     assert plain.params["refine"]["refine"] is False and plain.params["terms"]["term_candidates"] == 10
