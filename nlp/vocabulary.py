@@ -18,7 +18,10 @@ words; it keeps "the" and "said" (its optional English stop list instead drops
   are dropped;
 * stop words come from `nlp/data/vocabulary.toml` (function words plus news
   reporting words such as "said");
-* plurals fold onto their singular when the corpus uses it (`plural_folds`).
+* plurals fold onto their singular when the corpus uses it (`plural_folds`); a term is
+  shown in the form the corpus uses most ("awards" rather than "award" where writers
+  mostly write the plural), so a topic reads as the articles do and its words can be
+  found in them.
 
 A regular-expression tokenizer rather than spaCy: it handles 100,000 articles in
 minutes on one core, where a tagging pipeline (needed for spaCy's lemmas) takes
@@ -48,6 +51,7 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 _NOT = re.compile(r"n't\b", re.IGNORECASE)
 _CLITIC = re.compile(r"'(?:s|re|ve|ll|d|m)?$")
 _CONNECTORS = frozenset({"of", "for", "the"})
+_SENTENCE_END = re.compile(r"\n|(?<=[.!?])[ \t]+(?=[A-Z\"'\u201c\u2018])")
 
 
 def _load_settings() -> dict:
@@ -140,12 +144,13 @@ def plural_folds(words: Iterable[str]) -> dict[str, str]:
 
 
 class Vocabulary:
-    """The terms kept for a corpus, the plural folds learnt from it, and the counting
-    of texts against them."""
+    """The terms kept for a corpus, the plural folds learnt from it, each term's most
+    used surface form, and the counting of texts against them."""
 
-    def __init__(self, terms: list[str], folds: dict[str, str] | None = None):
+    def __init__(self, terms: list[str], folds: dict[str, str] | None = None, surface: dict[str, str] | None = None):
         self.terms = list(terms)
         self.folds = dict(folds or {})
+        self.surface = dict(surface or {})
         self._vectorizer = CountVectorizer(analyzer=self._analyze, vocabulary=self.terms, dtype=np.float32)
 
     def _analyze(self, text: str) -> list[str]:
@@ -160,14 +165,36 @@ class Vocabulary:
 
         `min_df`/`max_df` are document counts when integers and shares of the corpus
         when floats (as in scikit-learn); `max_terms` keeps the most frequent terms.
-        The corpus is tokenized once: plurals are folded by merging count columns.
         """
+        vocabulary, counts, _ = cls.build_with_sentences(texts, min_df, max_df, max_terms)
+        return vocabulary, counts
+
+    @classmethod
+    def build_with_sentences(
+        cls, texts: Iterable[str], min_df: int | float, max_df: int | float, max_terms: int | None = None
+    ) -> tuple["Vocabulary", sparse.csr_matrix, sparse.csr_matrix]:
+        """As `build`, plus the (sentences x terms) counts of the corpus, the context in
+        which topic coherence is measured (`nlp/coherence.py`).
+
+        The corpus is tokenized once, sentence by sentence (lines, cut after ".", "!"
+        or "?" before a capital or a quote): a name never spans a line or a sentence
+        end, so this is the tokenization of whole texts, and a document's counts are
+        the sum of its sentences'.  Plurals are folded by merging count columns.
+        """
+        sentences, owners = [], []
+        n_docs = 0
+        for n_docs, text in enumerate(texts, 1):
+            for sentence in _SENTENCE_END.split(text):
+                if sentence.strip():
+                    sentences.append(sentence)
+                    owners.append(n_docs - 1)
         raw = CountVectorizer(analyzer=tokens, dtype=np.float32)
         try:
-            counts = raw.fit_transform(texts).tocsr()
+            sentence_counts = raw.fit_transform(sentences).tocsr()
         except ValueError as exc:  # scikit-learn's "empty vocabulary"
             raise ValueError(f"no vocabulary for topic modelling: {exc}") from exc
         surface = list(raw.get_feature_names_out())
+        raw_counts = np.asarray(sentence_counts.sum(axis=0)).ravel()
         folds = plural_folds(surface)
         lemmas = sorted({folds.get(word, word) for word in surface})
         column = {lemma: i for i, lemma in enumerate(lemmas)}
@@ -175,8 +202,12 @@ class Vocabulary:
             (np.ones(len(surface), dtype=np.float32), ([*range(len(surface))], [column[folds.get(w, w)] for w in surface])),
             shape=(len(surface), len(lemmas)),
         )
-        counts = (counts @ merge).tocsc()
-        n_docs = counts.shape[0]
+        sentence_counts = (sentence_counts @ merge).tocsr()
+        documents = sparse.csr_matrix(
+            (np.ones(len(sentences), dtype=np.float32), (owners, np.arange(len(sentences)))),
+            shape=(n_docs, len(sentences)),
+        )
+        counts = (documents @ sentence_counts).tocsc()
         low = min_df if isinstance(min_df, int) else min_df * n_docs
         high = max_df if isinstance(max_df, int) else max_df * n_docs
         document_frequency = np.diff(counts.indptr)
@@ -188,8 +219,24 @@ class Vocabulary:
             raise ValueError(f"no vocabulary left for topic modelling: min_df={min_df} and max_df={max_df} prune every term")
         terms = [lemmas[i] for i in keep]
         kept = set(terms)
-        return cls(terms, {w: l for w, l in folds.items() if l in kept}), counts[:, keep].tocsr()
+        vocabulary = cls(terms, {w: l for w, l in folds.items() if l in kept}, _commonest_forms(raw_counts, surface, folds, kept))
+        return vocabulary, counts[:, keep].tocsr(), sentence_counts[:, keep].tocsr()
+
+    def written(self, term: str) -> str:
+        """How a term is shown to readers: the surface form the corpus uses most."""
+        return self.surface.get(term, term)
 
     def counts(self, texts: Iterable[str]) -> sparse.csr_matrix:
         """(documents x terms) counts of new texts; words outside the vocabulary are ignored."""
         return self._vectorizer.transform(texts).tocsr()
+
+
+def _commonest_forms(frequency: np.ndarray, surface: list[str], folds: dict[str, str], kept: set[str]) -> dict[str, str]:
+    """Kept term -> the surface form used most often, where that is not the term itself
+    (a plural written more often than its singular); ties go to the singular."""
+    best: dict[str, tuple[float, bool, str]] = {}
+    for count, word in zip(frequency, surface):
+        term = folds.get(word, word)
+        if term in kept:
+            best[term] = max(best.get(term, (-1.0, False, "")), (float(count), word == term, word))
+    return {term: word for term, (_, _, word) in best.items() if word != term}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import math
 import random
 
@@ -9,7 +11,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from nlp.coherence import diversity, presence, topic_npmi
+from nlp.coherence import coherent_subset, diversity, npmi_matrix, presence, topic_npmi
 from nlp.topics import Topic, TopicModel, TopicModelError, choose_k
 from nlp.vocabulary import Vocabulary, plural_folds, tokens
 
@@ -247,9 +249,100 @@ def test_choose_k_scores_every_k_and_prefers_the_number_of_real_groups():
     for row in scores.values():
         assert row["score"] == pytest.approx(row["npmi"] * row["diversity"], abs=1e-5)
         assert not math.isnan(row["standard_error"])
-    assert k == 3
+        assert 0.0 <= row["stability"] <= 1.0 + 1e-9
+    assert k == 3 and scores[3]["stability"] == max(row["stability"] for row in scores.values())
 
 
 def test_choose_k_without_candidates_is_a_clear_error():
     with pytest.raises(TopicModelError, match="at least one value of k"):
         choose_k(word_corpus(), [])
+
+
+# issue 17: sentences as the coherence context, terms chosen for coherence, written as used
+
+
+def test_sentence_counts_add_up_to_document_counts_and_split_at_sentence_ends():
+    texts = ["Courts list debtors. The court list grows!\nDebtors appeal", "A debtor appeals the court list."]
+    vocabulary, counts, sentences = Vocabulary.build_with_sentences(texts, min_df=1, max_df=1.0)
+    assert sentences.shape == (4, len(vocabulary.terms))
+    assert np.allclose(sentences[:3].sum(axis=0), counts[0].toarray()) and np.allclose(sentences[3].toarray(), counts[1].toarray())
+    assert Vocabulary.build(texts, min_df=1, max_df=1.0)[1].toarray().tolist() == counts.toarray().tolist()
+
+
+def test_a_term_is_written_as_the_corpus_mostly_writes_it():
+    vocabulary, _ = Vocabulary.build(["awards awards award", "company companies awards", "debtor debtors"], 1, 1.0)
+    assert vocabulary.terms == ["award", "company", "debtor"]
+    assert [vocabulary.written(term) for term in vocabulary.terms] == ["awards", "company", "debtor"]  # ties: singular
+
+
+def test_npmi_matrix_is_symmetric_with_a_zero_diagonal():
+    matrix = presence(sparse.csr_matrix(np.array([[1, 1, 0], [1, 1, 0], [0, 0, 1], [1, 0, 1]])))
+    pairs = npmi_matrix(matrix, [0, 1, 2])
+    assert np.allclose(pairs, pairs.T) and np.allclose(np.diag(pairs), 0.0)
+    assert topic_npmi(matrix, [0, 1, 2]) == pytest.approx(np.mean(pairs[np.triu_indices(3, k=1)]))
+
+
+def test_coherent_subset_keeps_the_anchors_and_adds_the_terms_that_go_with_them():
+    # terms 0, 2 and 4 always appear together; 1 and 3 appear alone
+    rows = [[1, 0, 1, 0, 1]] * 4 + [[0, 1, 0, 0, 0], [0, 0, 0, 1, 0], [0, 1, 0, 1, 0]]
+    matrix = presence(sparse.csr_matrix(np.array(rows)))
+    assert coherent_subset(matrix, [0, 1, 2, 3, 4], 3) == [0, 2, 4]
+    assert coherent_subset(matrix, [0, 1, 2, 3, 4], 3, keep=2) == [0, 1, 2]  # anchors stay, in candidate order
+    assert coherent_subset(matrix, [3, 0], 3) == [3, 0]  # fewer candidates than wanted: all of them
+
+
+def test_topic_terms_are_written_as_used_and_chosen_terms_come_first_by_weight():
+    model = small_model()
+    for topic in model.topics(n_terms=12):
+        assert topic.weights[:10] == sorted(topic.weights[:10], reverse=True)
+    assert model._topic_terms.shape == (3, 10)
+    texts, _ = corpus()
+    plural = [text.replace("added the debtor", "added the debtors").replace("said the debtor", "said the debtors")
+              for text in texts]  # "debtors" now outnumbers "debtor" ("against the debtor")
+    terms = {t for topic in TopicModel("nmf", 3, min_df=2, max_df=0.9).fit(plural).topics() for t in topic.terms}
+    assert "debtors" in terms and "debtor" not in terms
+
+
+def test_refinement_and_term_choice_are_recorded_and_can_be_turned_off():
+    model = small_model()
+    assert model.params["refine"] == {"refine": True, "lsa_dims": 100}
+    assert model.params["terms"]["term_candidates"] == 20 and model.params["terms"]["anchor_terms"] == 2
+    assert model.params["terms"]["coherence_context"] == "sentence"
+    plain = small_model(refine=False, term_candidates=10, anchor_terms=1)
+    assert plain.params["refine"]["refine"] is False and plain.params["terms"]["term_candidates"] == 10
+    assert len(set(plain.document_topics.argmax(axis=1))) == 3
+    assert small_model("lda").params["refine"] == {"refine": False}
+    restored = TopicModel.from_bytes(plain.to_bytes())
+    assert restored.params == plain.params and restored.topics() == plain.topics()
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"term_candidates": 0}, "term_candidates must be an integer of at least 2"),
+        ({"anchor_terms": 0}, "anchor_terms must be an integer of at least 1"),
+        ({"lsa_dims": "many"}, "lsa_dims must be an integer"),
+        ({"refine": "yes"}, "refine must be true or false"),
+    ],
+)
+def test_bad_refinement_or_term_parameters_are_one_line_errors(kwargs, message):
+    with pytest.raises(TopicModelError, match=message):
+        TopicModel("nmf", 3, **kwargs)
+    with pytest.raises(TopicModelError, match="unknown lda parameter"):
+        TopicModel("lda", 3, refine=False)
+
+
+def test_a_model_stored_before_issue_17_still_loads_shows_and_assigns():
+    model = small_model()
+    with np.load(io.BytesIO(model.to_bytes()), allow_pickle=False) as archive:
+        stored = {name: archive[name] for name in archive.files if name not in ("topic_terms", "surface_from", "surface_to")}
+    params = json.loads(str(stored["params"]))
+    del params["refine"], params["terms"]
+    stored["params"] = np.array(json.dumps(params))
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **stored)
+    old = TopicModel.from_bytes(buffer.getvalue())
+    assert [len(t.terms) for t in old.topics()] == [10, 10, 10]
+    for topic in old.topics():  # without chosen terms: plain weight order
+        assert topic.weights == sorted(topic.weights, reverse=True)
+    assert np.allclose(old.transform(["court debtor blacklist"]), model.transform(["court debtor blacklist"]), atol=1e-6)
