@@ -14,6 +14,9 @@ Two kinds of knowledge, kept under `STATE/crawl/`, with different durability on 
   crawl finished working through them; so these are written only when a crawl ends
   with its queue drained, atomically.  After a killed or cut-short crawl, those
   documents are fetched in full again and their links re-examined.
+
+Both are keyed by the URL with personal numbers redacted (`nlp.privacy.redact_url`), so
+the crawl state holds none either; two URLs differing only in such a number share a key.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
+from nlp.privacy import redact_url
 from warehouse.records import utcnow
 
 
@@ -83,7 +87,7 @@ class KnownUrls:
 
     def is_current(self, url: str, lastmod: str | None) -> bool:
         """Whether the page is already recorded and its feed/sitemap date (if any) is not newer."""
-        entry = self.pages.get(url)
+        entry = self.pages.get(redact_url(url))
         if entry is None:
             return False
         new_date = parse_date(lastmod)
@@ -94,7 +98,7 @@ class KnownUrls:
 
     def remember_page(self, urls: list[str], etag: str | None, last_modified: str | None, lastmod: str | None) -> None:
         fetched_at = utcnow().isoformat()
-        for url in dict.fromkeys(urls):
+        for url in dict.fromkeys(map(redact_url, urls)):
             before = self.pages.get(url, {})  # a 304 may omit the validators it confirmed
             entry = {"url": url, "etag": etag or before.get("etag"),
                      "last_modified": last_modified or before.get("last_modified"),
@@ -107,7 +111,7 @@ class KnownUrls:
 
     def stage_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
         if etag or last_modified:
-            self._staged[url] = {"etag": etag, "last_modified": last_modified}
+            self._staged[redact_url(url)] = {"etag": etag, "last_modified": last_modified}
 
     def commit_validators(self) -> None:
         self.validators.update(self._staged)
@@ -119,6 +123,7 @@ class KnownUrls:
     def validators_for(self, url: str, role: str) -> dict:
         """The ETag / Last-Modified to send for a request: link-bearing documents use the
         validators of the last finished crawl, article pages the ones stored with them."""
+        url = redact_url(url)
         entry = self.validators.get(url) if role != "article" else self.pages.get(url)
         return entry or {}
 

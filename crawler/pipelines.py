@@ -7,8 +7,8 @@ row per host it was fetched from).  They are still counted as fetched.
 One `SpoolWriter` per crawl, flushed per record: a crawl killed at any moment keeps
 every page it spooled.  The page is remembered as known only after its line is
 written, so the store never claims a page the spool does not hold.  Personal data
-(ID numbers, phone numbers) is redacted from the HTML before anything is written,
-unless CREDITLENS_KEEP_PERSONAL_DATA is set.
+(ID numbers, phone numbers) is redacted from the HTML, the URLs and the error message
+before anything is written, unless CREDITLENS_KEEP_PERSONAL_DATA is set.
 """
 
 from __future__ import annotations
@@ -18,29 +18,32 @@ from pathlib import Path
 from scrapy import signals
 
 from crawler.items import FetchOutcome
-from nlp.privacy import redact
+from nlp.privacy import redact, redact_html, redact_url
 from warehouse.records import Page
 from warehouse.spool import Spool
 
 
 def outcome_to_page(outcome: FetchOutcome, run_id: str | None, keep_personal_data: bool, origin: str = "crawl") -> Page:
+    url, requested_url, error = outcome.url, outcome.requested_url, outcome.error
+    if not keep_personal_data:  # a number in a URL or an error message is stored as surely as one in the page
+        url, requested_url, error = redact_url(url), redact_url(requested_url), error and redact(error)
     fields = dict(
         status=outcome.status,
         source=outcome.source,
-        requested_url=outcome.requested_url,
+        requested_url=requested_url,
         content_type=outcome.content_type,
         encoding=outcome.encoding,
         etag=outcome.etag,
         last_modified=outcome.last_modified,
         run_id=run_id,
-        error=outcome.error,
+        error=error,
         error_kind=outcome.error_kind,
         origin=origin,
     )
     if outcome.text is None:
-        return Page(url=outcome.url, **fields)
-    text = outcome.text if keep_personal_data else redact(outcome.text)
-    return Page.from_html(outcome.url, text, **fields)
+        return Page(url=url, **fields)
+    text = outcome.text if keep_personal_data else redact_html(outcome.text)
+    return Page.from_html(url, text, **fields)
 
 
 class SpoolPipeline:

@@ -15,14 +15,14 @@ import zlib
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.canonical import canonical_link, page_url
 from crawler.charset import decode_html, looks_like_html
 from crawler.known import parse_date
-from nlp.privacy import redact
+from nlp.privacy import redact_html, redact_url
 from warehouse.records import Page
 
 
@@ -114,13 +114,18 @@ class WarcReading:
             self.skipped["not_html"] += 1
             return None
         target = record.rec_headers.get_header("WARC-Target-URI") or ""
+        if urlsplit(target).scheme.lower() not in ("http", "https"):
+            self.skipped["not_http"] += 1  # file:, ftp:, data: ... records never become pages
+            return None
         text, encoding = decode_html(body, content_type)
         href = canonical_link(text)
         url = page_url(target, urljoin(target, href) if href else None)
         fetched_at = parse_date(record.rec_headers.get_header("WARC-Date")) or datetime.now().astimezone()
+        if not self.keep_personal_data:
+            text, url, target = redact_html(text), redact_url(url), redact_url(target)
         return Page.from_html(
             url,
-            text if self.keep_personal_data else redact(text),
+            text,
             status=status,
             fetched_at=fetched_at,
             requested_url=target,

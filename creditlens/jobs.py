@@ -156,10 +156,10 @@ class ArticlePreparer:
 
     def __init__(self, settings: Settings, all_relevant: bool = False):
         from nlp.dedup import DuplicateIndex, DuplicateIndexError
-        from nlp.privacy import redact
+        from nlp.privacy import redact_article
         from nlp.relevance import load_relevance
 
-        self.redact = (lambda text: text) if settings.keep_personal_data else redact
+        self.redact = (lambda article: article) if settings.keep_personal_data else redact_article
         self.relevance = load_relevance()
         try:
             self.duplicates = DuplicateIndex.open(settings.state_dir / "dedup")
@@ -172,8 +172,7 @@ class ArticlePreparer:
     def prepare(self, articles: list[Article]) -> list[Article]:
         for article in articles:
             self._cap(article)
-            article.text = self.redact(article.text)
-            article.title = self.redact(article.title) if article.title else article.title
+            self.redact(article)  # every stored field, before the spool or the warehouse sees it
             article.relevance = self.relevance.score(f"{article.title or ''}\n{article.text}")
             article.is_relevant = self.all_relevant or self.relevance.is_relevant(article.relevance)
         return self.duplicates.assign(articles)
