@@ -75,7 +75,8 @@ from crawler.sources import Source
 base, state, settings = sys.argv[1], Path(sys.argv[2]), json.loads(sys.argv[3])
 source = Source(id="bench", name="Bench", homepage=base + "/", sitemaps=[base + "/sitemap.xml"], allowed_domains=["127.0.0.1"])
 cpu = time.process_time()
-stats = run_crawl([source], state, "bench", {**settings, "CREDITLENS_DISCOVERY": ["sitemaps"], "CREDITLENS_MAX_AGE_DAYS": 0, "CREDITLENS_PROGRESS": False})
+stats = run_crawl([source], state, "bench", {**settings, "CREDITLENS_DISCOVERY": ["sitemaps"], "CREDITLENS_MAX_AGE_DAYS": 0, "CREDITLENS_PROGRESS": False,
+                                            "CREDITLENS_ALLOW_PRIVATE_NETWORKS": True})
 print(json.dumps({"pages": stats.pages_stored, "seconds": (stats.ended_at - stats.started_at).total_seconds(),
                   "cpu": time.process_time() - cpu, "status": stats.status}))
 """

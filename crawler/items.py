@@ -23,6 +23,8 @@ from twisted.internet.defer import CancelledError
 from twisted.internet.error import ConnectError, ConnectionDone, ConnectionLost, DNSLookupError, TimeoutError
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
+from crawler.guard import RequestRefused
+
 # outcomes that will not change by asking again soon: remembered, so re-runs skip them
 PERMANENT_KINDS = frozenset({"http_404", "http_410", "http_4xx", "not_html", "too_large"})
 
@@ -71,6 +73,8 @@ def http_error(status: int) -> tuple[str, str]:
 def failure_error(exc: BaseException) -> tuple[str, str]:
     """(error_kind, error) for a request that produced no usable response."""
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, RequestRefused):
+        return exc.kind, message  # blocked_scheme, off_site, private_address: see crawler/guard.py
     if isinstance(exc, IgnoreRequest):
         if "robots.txt" in message:
             return "robots", "forbidden by robots.txt"

@@ -21,6 +21,7 @@ Settings keys of ours (Scrapy's own keys are passed through as they are):
   CREDITLENS_URLLIST             path of a plain URL list to fetch as well
   CREDITLENS_MAX_AGE_DAYS        feed/sitemap entries older than this are not fetched (90; 0 = no limit)
   CREDITLENS_KEEP_PERSONAL_DATA  keep HTML unredacted (default false)
+  CREDITLENS_ALLOW_PRIVATE_NETWORKS  fetch hosts on private/loopback/link-local addresses (default false)
   CREDITLENS_PROGRESS            progress line on stderr: "auto" (a terminal), true, false
   CREDITLENS_RETRY_BACKOFF       seconds before the first retry, doubled per retry (2.0)
   CREDITLENS_RETRY_BACKOFF_MAX   cap of that wait (60)

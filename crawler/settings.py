@@ -51,12 +51,20 @@ HTTPERROR_ALLOW_ALL = True
 # No remote control: the telnet console is off and no web service is enabled.
 TELNETCONSOLE_ENABLED = False
 
+# Only http and https are ever fetched: a page linking file://localhost/etc/passwd must find
+# nothing to read it with (crawler/guard.py refuses such requests before they get here).
+DOWNLOAD_HANDLERS = {"file": None, "s3": None, "ftp": None, "data": None}
+# Hosts that are, or resolve to, private, loopback, link-local (cloud metadata) or other
+# non-public addresses are refused unless this is set ([crawl] allow_private_networks).
+CREDITLENS_ALLOW_PRIVATE_NETWORKS = False
+
 # The section depth is counted by the spiders themselves (feed and sitemap hops are free),
 # so Scrapy's own depth middleware, which counts every hop, is replaced.
 SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
 }
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.guard.RequestGuardMiddleware": 10,  # first: every request and redirect hop, checked
     "crawler.middlewares.CanonicalUrlMiddleware": 50,
     "crawler.middlewares.ConditionalRequestMiddleware": 560,
     "crawler.middlewares.RedirectLoopMiddleware": 650,  # sees responses before RedirectMiddleware (600)

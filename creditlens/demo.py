@@ -28,6 +28,7 @@ depth_limit = 3
 download_delay = 0.0
 autothrottle = false
 contact = "demo@creditlens.invalid"
+allow_private_networks = true    # the demo site is served on 127.0.0.1
 """
 
 

@@ -304,6 +304,7 @@ FAST = {
     "CREDITLENS_RETRY_BACKOFF": 0.05,
     "CREDITLENS_MAX_AGE_DAYS": 30,
     "CREDITLENS_CONTACT": "ops@example.org",
+    "CREDITLENS_ALLOW_PRIVATE_NETWORKS": True,  # the test site is on 127.0.0.1
 }
 
 _CRAWL = """
