@@ -99,6 +99,11 @@ class WarcReading:
             while record.raw_stream.read(1 << 20):
                 pass
             return None
+        target = record.rec_headers.get_header("WARC-Target-URI") or ""
+        if record.rec_type == "response" and urlsplit(target).scheme.lower() not in ("http", "https"):
+            self.skipped["not_http"] += 1  # file:, ftp:, dns: ... records never become pages
+            record.content_stream().read()
+            return None
         if record.rec_type != "response" or record.http_headers is None:
             self.skipped[record.rec_type or "unknown"] += 1
             record.content_stream().read()
@@ -112,10 +117,6 @@ class WarcReading:
             return None
         if not looks_like_html(body, content_type):
             self.skipped["not_html"] += 1
-            return None
-        target = record.rec_headers.get_header("WARC-Target-URI") or ""
-        if urlsplit(target).scheme.lower() not in ("http", "https"):
-            self.skipped["not_http"] += 1  # file:, ftp:, data: ... records never become pages
             return None
         text, encoding = decode_html(body, content_type)
         href = canonical_link(text)
