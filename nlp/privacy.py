@@ -160,34 +160,41 @@ _PERCENT_RUN = r"(?:%[0-9A-Fa-f]{2})+"
 _TEXT_MARKUP = re.compile(_CHAR_REF)
 _URL_MARKUP = re.compile(_PERCENT_RUN)
 _ATTRIBUTE_MARKUP = re.compile(f"{_CHAR_REF}|{_PERCENT_RUN}")
-_HTML_MARKUP = re.compile(rf"<!--.*?(?:-->|$)|<[A-Za-z/!?][^>]*>?|{_CHAR_REF}", re.S)
-_TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)")
-# tags that do not break a run of text: a number split by them reads as one number
-_INLINE_TAGS = frozenset("a abbr b bdi bdo cite code data del dfn em font i ins kbd label mark nobr q s samp "
-                         "small span strike strong sub sup time tt u var wbr".split())
+# tags that do not break a run of text (a number split by them reads as one number), and comments
+_INLINE_TAGS = "a abbr b bdi bdo cite code data del dfn em font i ins kbd label mark nobr q s samp small span strike strong sub sup time tt u var wbr"
+_HTML_MARKUP = re.compile(
+    rf"(?P<inline><!--.*?(?:-->|$)|</?(?i:{'|'.join(_INLINE_TAGS.split())})(?![A-Za-z0-9])[^>]*>?)"
+    rf"|(?P<tag><[A-Za-z/!?][^>]*>?)|(?P<ref>{_CHAR_REF})",
+    re.S,
+)
 
 
 class _View:
     """The decoded text of a marked-up string, with a map back to the original offsets.
 
-    Segments are (view_start, original_start, original_end, kind): kind "text" maps
+    Segments are (view_start, view_end, original_start, original_end, kind): kind "text" maps
     character by character, "atom" (a character reference, a percent escape run) is
-    replaced whole, "markup" (a tag, a comment) is kept as it is."""
+    replaced whole.  Markup (a tag, a comment) has no segment: it is kept as it is, and
+    shows in the view as a line break (`separate`) or not at all."""
 
     def __init__(self, original: str):
         self.original = original
         self.parts: list[str] = []
         self.starts: list[int] = []
-        self.segments: list[tuple[int, int, int, str]] = []
+        self.segments: list[tuple[int, int, int, int, str]] = []
         self.length = 0
 
     def add(self, shown: str, start: int, end: int, kind: str) -> None:
         if not shown and kind == "text":
             return
         self.starts.append(self.length)
-        self.segments.append((self.length, start, end, kind))
+        self.segments.append((self.length, self.length + len(shown), start, end, kind))
         self.parts.append(shown)
         self.length += len(shown)
+
+    def separate(self) -> None:
+        self.parts.append("\n")
+        self.length += 1
 
     def add_decoded(self, markup: re.Pattern, start: int, end: int, decode) -> None:
         """original[start:end] with every token of `markup` decoded as an atom."""
@@ -207,14 +214,14 @@ class _View:
             pieces = []
             index = max(0, bisect_right(self.starts, view_start) - 1)
             while index < len(self.segments) and self.segments[index][0] < view_end:
-                seg_view, seg_start, seg_end, kind = self.segments[index]
+                seg_view, seg_view_end, seg_start, seg_end, kind = self.segments[index]
                 index += 1
                 if kind == "text":
                     offset = max(view_start - seg_view, 0)
                     stop = min(view_end - seg_view, seg_end - seg_start)
                     if stop > offset:
                         pieces.append((seg_start + offset, seg_start + stop))
-                elif kind == "atom" and seg_view + len(self.parts[index - 1]) > view_start:
+                elif kind == "atom" and seg_view_end > view_start:
                     pieces.append((seg_start, seg_end))
             for number, (start, end) in enumerate(pieces):
                 edits.append((start, end, replacement if number == 0 else ""))
@@ -257,23 +264,24 @@ def redact_html(page: str) -> str:
     if not page:
         return page
     view = _View(page)
-    position = 0
-    tags_with_escapes = []
+    add, position, tags_with_escapes = view.add, 0, []
     for token in _HTML_MARKUP.finditer(page):
-        view.add(page[position:token.start()], position, token.start(), "text")
-        value = token.group()
-        if value[0] == "&":
-            view.add(_unescape(value), token.start(), token.end(), "atom")
+        start, end = token.span()
+        if start > position:
+            add(page[position:start], position, start, "text")
+        kind = token.lastgroup
+        if kind == "ref":
+            add(_unescape(token.group()), start, end, "atom")
         else:
-            name = _TAG_NAME.match(value)
-            inline = value.startswith("<!--") or (name is not None and name.group(1).lower() in _INLINE_TAGS)
-            view.add("" if inline else "\n", token.start(), token.end(), "markup")
+            if kind == "tag":
+                view.separate()
+            value = token.group()
             if "&" in value or "%" in value:
-                tags_with_escapes.append(token.span())
-        position = token.end()
-    view.add(page[position:], position, len(page), "text")
+                tags_with_escapes.append((start, end))
+        position = end
+    add(page[position:], position, len(page), "text")
     for start, end in tags_with_escapes:  # after the text, each on its own line
-        view.add("\n", start, start, "markup")
+        view.separate()
         view.add_decoded(_ATTRIBUTE_MARKUP, start, end, _decode_attribute)
     page = view.redacted()
     spans = personal_spans(page)  # numbers as written, in attributes and scripts
