@@ -19,15 +19,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
+import pyarrow as pa
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from creditlens.config import Settings
-from warehouse.records import Annotations, Article, CrawlRun, Page, stable_id, utcnow
+from warehouse.records import Annotations, Article, CrawlRun, Page, decompress_html, stable_id, utcnow
 from nlp.themes import Taxonomy
 from warehouse.search import refresh_index
 from warehouse.spool import Spool
-from warehouse.store import Warehouse, WarehouseBusy, key_table
+from warehouse.store import ANNOTATION_TABLES, Warehouse, WarehouseBusy, key_table
 
 EXTRACT_CHUNK = 500
 ANNOTATE_CHUNK = 256
@@ -353,6 +354,10 @@ def process(settings: Settings, console: Console, reprocess: bool = False) -> Pr
     started = utcnow()
     with open_warehouse(settings, console) as warehouse:
         preparer = ArticlePreparer(settings)
+        if reprocess and not settings.keep_personal_data:
+            redacted = redact_stored(warehouse)
+            if redacted:
+                console.print(f"redacted {redacted} stored page(s) and article(s) again under the current rules")
         _extract_pending(warehouse, settings, preparer, outcome, reprocess, console)
         preparer.save()
         outcome.cut += preparer.cut
@@ -370,6 +375,85 @@ def process(settings: Settings, console: Console, reprocess: bool = False) -> Pr
             "taxonomy_version": versions.get("taxonomy_version"),
         }], key="run_id")
     return outcome
+
+
+def redact_stored(warehouse: Warehouse) -> int:
+    """Pages and articles already stored, redacted again under the current rules; the number
+    of rows that changed.  `process --reprocess` runs it first, so a warehouse filled before
+    a rule existed keeps no number the rules now catch; annotations, topics and the search
+    index are then rebuilt from the result.  A page whose URL held a number is stored under
+    the redacted URL, an article whose id was derived from it under the id derived from the
+    redacted URL (the row already there wins when both exist)."""
+    return _redact_stored_pages(warehouse.con) + _redact_stored_articles(warehouse)
+
+
+def _redact_stored_pages(con) -> int:
+    from nlp.privacy import redact, redact_html, redact_url
+
+    changed = 0
+    urls = [r[0] for r in con.execute("SELECT url FROM pages ORDER BY url").fetchall()]
+    for chunk in _chunks(urls, EXTRACT_CHUNK):
+        con.register("chunk_urls", key_table(chunk, "url"))
+        rows = con.execute("SELECT url, html, sha256, requested_url, error FROM pages "
+                           "WHERE url IN (SELECT url FROM chunk_urls)").fetchall()
+        con.unregister("chunk_urls")
+        updates = []
+        for url, html, sha256, requested_url, error in rows:
+            row = {"url": url, "new_url": redact_url(url), "html": html, "sha256": sha256,
+                   "requested_url": redact_url(requested_url), "error": error and redact(error)}
+            text = decompress_html(html)
+            clean = redact_html(text)
+            if clean != text:
+                page = Page.from_html(url, clean, status=200)
+                row["html"], row["sha256"] = page.html, page.sha256
+            if (row["new_url"], row["html"], row["requested_url"], row["error"]) != (url, html, requested_url, error):
+                updates.append(row)
+        if updates:
+            con.register("redacted", pa.Table.from_pylist(updates))
+            con.execute("UPDATE pages SET html = r.html, sha256 = r.sha256, requested_url = r.requested_url, "
+                        "error = r.error FROM redacted r WHERE pages.url = r.url")
+            for old, new in [(r["url"], r["new_url"]) for r in updates if r["new_url"] != r["url"]]:
+                taken = con.execute("SELECT count(*) FROM pages WHERE url = ?", [new]).fetchone()[0]
+                con.execute("DELETE FROM pages WHERE url = ?" if taken else "UPDATE pages SET url = ? WHERE url = ?",
+                            [old] if taken else [new, old])
+            con.unregister("redacted")
+            changed += len(updates)
+    return changed
+
+
+def _redact_stored_articles(warehouse: Warehouse) -> int:
+    from nlp.extraction import content_hash
+    from nlp.privacy import redact_article
+
+    con, changed = warehouse.con, 0
+    ids = [r[0] for r in con.execute("SELECT article_id FROM articles ORDER BY article_id").fetchall()]
+    for chunk in _chunks(ids, EXTRACT_CHUNK):
+        con.register("chunk_ids", key_table(chunk))
+        result = con.execute("SELECT * FROM articles WHERE article_id IN (SELECT article_id FROM chunk_ids)")
+        columns = [c[0] for c in result.description]
+        stored = [Article.from_row(dict(zip(columns, row))) for row in result.fetchall()]
+        con.unregister("chunk_ids")
+        updated, moved, touched = [], {}, 0
+        for article in stored:
+            before, key = article.as_row(), article.article_id
+            redact_article(article)
+            if article.text != before["text"]:
+                article.content_hash = content_hash(article.text)
+            touched += article.as_row() != before
+            if article.article_id != key:
+                moved[key] = article.article_id
+                article.annotated_at = None
+                if con.execute("SELECT count(*) FROM articles WHERE article_id = ?", [article.article_id]).fetchone()[0]:
+                    continue
+            if article.as_row() != before:
+                updated.append(article)
+        warehouse.load_articles(updated)
+        for old, new in moved.items():  # annotations and topics are made again for the new id
+            for table in (*ANNOTATION_TABLES, "article_topics", "articles"):
+                con.execute(f"DELETE FROM {table} WHERE article_id = ?", [old])
+            con.execute("UPDATE articles SET duplicate_of = ? WHERE duplicate_of = ?", [new, old])
+        changed += touched
+    return changed
 
 
 def _extract_pending(warehouse, settings, preparer, outcome, reprocess, console) -> None:

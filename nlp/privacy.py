@@ -240,21 +240,20 @@ def _merged(edits: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     return merged
 
 
-def _unescape(token: str) -> str:
-    return html.unescape(token)
+def _redacted(text: str, escape: str, markup: re.Pattern, decode) -> str:
+    """The text redacted, on a view with every `markup` token decoded when it holds an `escape`."""
+    if escape in text:
+        view = _View(text)
+        view.add_decoded(markup, 0, len(text), decode)
+        return view.redacted()
+    spans = personal_spans(text)
+    return _replace(text, spans) if spans else text
 
 
 def redact(text: str) -> str:
     """Plain text (an article, a title, an error message) with identity and phone numbers replaced;
     numbers written as HTML character references (`&#49;&#51;…`) are found too."""
-    if not text:
-        return text
-    if "&" in text:
-        view = _View(text)
-        view.add_decoded(_TEXT_MARKUP, 0, len(text), _unescape)
-        text = view.redacted()
-    spans = personal_spans(text)
-    return _replace(text, spans) if spans else text
+    return _redacted(text, "&", _TEXT_MARKUP, html.unescape) if text else text
 
 
 def redact_html(page: str) -> str:
@@ -271,7 +270,7 @@ def redact_html(page: str) -> str:
             add(page[position:start], position, start, "text")
         kind = token.lastgroup
         if kind == "ref":
-            add(_unescape(token.group()), start, end, "atom")
+            add(html.unescape(token.group()), start, end, "atom")
         else:
             if kind == "tag":
                 view.separate()
@@ -289,7 +288,7 @@ def redact_html(page: str) -> str:
 
 
 def _decode_attribute(token: str) -> str:
-    return _unescape(token) if token[0] == "&" else unquote(token)
+    return html.unescape(token) if token[0] == "&" else unquote(token)
 
 
 def redact_url(url: str | None) -> str | None:
@@ -297,13 +296,7 @@ def redact_url(url: str | None) -> str | None:
     the placeholder is percent-encoded, so the result is still a URL."""
     if not url:
         return url
-    if "%" in url:
-        view = _View(url)
-        view.add_decoded(_URL_MARKUP, 0, len(url), unquote)
-        redacted = view.redacted()
-    else:
-        spans = personal_spans(url)
-        redacted = _replace(url, spans) if spans else url
+    redacted = _redacted(url, "%", _URL_MARKUP, unquote)
     if redacted == url:
         return url
     for placeholder in (ID_REDACTED, PHONE_REDACTED):

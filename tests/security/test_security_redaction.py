@@ -340,3 +340,37 @@ def test_no_variant_survives_in_the_crawl_state(warehouse):
             data = path.read_bytes()
             found += leaks(str(path.relative_to(state)), gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data)
     assert not found, found
+
+
+def test_reprocess_redacts_what_a_warehouse_stored_before_the_rules_caught_it(tmp_path):
+    keep = tmp_path / "keep.toml"
+    keep.write_text("[process]\nkeep_personal_data = true\n", encoding="utf-8")
+    db = tmp_path / "old.duckdb"
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in corpus_rows()), encoding="utf-8")
+    for step in (("ingest", "jsonl", corpus, "--all-relevant"), ("ingest", "warc", write_warc(tmp_path / "v.warc.gz")),
+                 ("process",)):
+        result = creditlens(*step, "--db", db, "--config", keep)
+        assert result.returncode == 0, result.stderr
+
+    def stored_leaks():
+        found = []
+        with duckdb.connect(str(db), read_only=True) as con:
+            for table in ("pages", "articles", "entities", "entity_catalog", "quotes", "figures"):
+                result = con.execute(f"SELECT * FROM {table}")
+                columns = [c[0] for c in result.description]
+                for row in result.fetchall():
+                    for column, value in zip(columns, row):
+                        found += leaks(f"{table}.{column}", value)
+            counts = con.execute("SELECT count(*), count(DISTINCT url) FROM articles").fetchone()
+        return found, counts
+
+    before, counts_before = stored_leaks()
+    assert {"pages.html", "pages.url", "articles.text", "articles.url", "articles.source"} <= {
+        where.split(":")[0] for where in before}
+    result = creditlens("process", "--reprocess", "--db", db)
+    assert result.returncode == 0, result.stderr
+    assert "redacted" in result.stdout and "again under the current rules" in result.stdout
+    after, counts_after = stored_leaks()
+    assert not after, after
+    assert counts_after == counts_before  # every article kept, none doubled
