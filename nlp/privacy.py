@@ -322,7 +322,9 @@ def redact_article(article: Article) -> Article:
             setattr(article, name, redact(value))
     for name in _ARTICLE_URL_FIELDS:
         setattr(article, name, redact_url(getattr(article, name)))
-    article.categories = [redact(v) for v in article.categories]
-    article.tags = [redact(v) for v in article.tags]
+    for name in ("categories", "tags"):
+        values = getattr(article, name)
+        if values:
+            setattr(article, name, [redact(v) if isinstance(v, str) else v for v in values])
     article.article_id = stable_id(article.url) if derived_id else redact(article.article_id)
     return article
