@@ -118,5 +118,4 @@ class RequestGuardMiddleware:
         via = f" (redirected from {redact_url(chain[0])})" if chain else ""
         message = f"refused {redact_url(request.url)}{via}: {reason}"
         logger.warning(message)
-        self.crawler.stats.inc_value(f"creditlens/refused/{kind}")
         raise RequestRefused(kind, message)

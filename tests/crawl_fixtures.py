@@ -289,7 +289,8 @@ def unreachable_config(path: Path) -> Path:
         probe.bind(("127.0.0.1", 0))
         base = f"http://127.0.0.1:{probe.getsockname()[1]}/"
     path.write_text(
-        "include_bundled_sources = false\n[crawl]\ndownload_delay = 0.0\nautothrottle = false\ntimeout = 2.0\n\n"
+        "include_bundled_sources = false\n[crawl]\ndownload_delay = 0.0\nautothrottle = false\ntimeout = 2.0\n"
+        "allow_private_networks = true\n\n"
         f'[[source]]\nid = "nobody"\nname = "Nobody Home"\nhomepage = "{base}"\nstart_urls = ["{base}news/"]\n'
         'allowed_domains = ["127.0.0.1"]\n', encoding="utf-8")
     return path

@@ -70,7 +70,8 @@ def test_a_child_python_is_guarded_but_reaches_loopback(network_attempts, loopba
 def test_a_crawl_of_an_outside_site_fetches_nothing_and_is_reported(network_attempts, tmp_path):
     config = tmp_path / "outside.toml"
     config.write_text(
-        'include_bundled_sources = false\n[crawl]\ndownload_delay = 0.0\nautothrottle = false\ntimeout = 2.0\n\n'
+        'include_bundled_sources = false\n[crawl]\ndownload_delay = 0.0\nautothrottle = false\ntimeout = 2.0\n'
+        'allow_private_networks = true\n\n'  # TEST-NET is not public: the crawl itself would refuse it first
         f'[[source]]\nid = "outside"\nname = "Outside"\nhomepage = "http://{OUTSIDE}/"\n'
         f'start_urls = ["http://{OUTSIDE}/news/"]\nallowed_domains = ["{OUTSIDE}"]\n', encoding="utf-8")
     result = creditlens("crawl", "--config", config, "--db", tmp_path / "c.duckdb")

@@ -121,6 +121,7 @@ def source_config(site: HostileSite, path, allow_private: bool = True):
     return path
 
 
+@pytest.mark.slow  # a real crawl through the command line
 def test_no_local_file_and_no_internal_host_is_reached_from_any_discovery_path(hostile, tmp_path):
     db = tmp_path / "c.duckdb"
     result = creditlens("crawl", "--db", db, "--config", source_config(hostile, tmp_path / "c.toml"))
@@ -160,6 +161,7 @@ def test_scrapy_file_s3_ftp_and_data_handlers_are_switched_off(tmp_path):
     assert all(handlers[scheme] is None for scheme in ("file", "s3", "ftp", "data"))
 
 
+@pytest.mark.slow  # two real crawls
 def test_private_addresses_are_refused_after_dns_resolution_unless_allowed(hostile, tmp_path):
     config = tmp_path / "p.toml"
     config.write_text(
@@ -195,7 +197,6 @@ def guard(allow_private: bool = False):
     crawler = SimpleNamespace(
         settings=Settings({"CREDITLENS_ALLOW_PRIVATE_NETWORKS": allow_private}),
         spider=SimpleNamespace(sources_by_id={"s": source}),
-        stats=SimpleNamespace(inc_value=lambda *args: None),
     )
     middleware = RequestGuardMiddleware(crawler)
 

@@ -284,6 +284,7 @@ def warehouse(tmp_path_factory):
     return db, exports + [report]
 
 
+@pytest.mark.slow  # the module's warehouse: crawl, ingest, process, topics, exports
 def test_the_corpus_went_in(warehouse):
     db, _ = warehouse
     with duckdb.connect(str(db), read_only=True) as con:
@@ -294,6 +295,7 @@ def test_the_corpus_went_in(warehouse):
         assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'fts_main_articles'").fetchone()[0] > 0
 
 
+@pytest.mark.slow  # the module's warehouse: crawl, ingest, process, topics, exports
 def test_no_variant_survives_in_any_table_or_the_search_index(warehouse):
     db, _ = warehouse
     found = []
@@ -309,6 +311,7 @@ def test_no_variant_survives_in_any_table_or_the_search_index(warehouse):
     assert not found, sorted(set(found))[:20]
 
 
+@pytest.mark.slow  # the module's warehouse: crawl, ingest, process, topics, exports
 def test_no_entity_is_built_from_a_redacted_number(warehouse):
     db, _ = warehouse
     with duckdb.connect(str(db), read_only=True) as con:
@@ -320,6 +323,7 @@ def test_no_entity_is_built_from_a_redacted_number(warehouse):
     assert not built, built
 
 
+@pytest.mark.slow  # the module's warehouse: crawl, ingest, process, topics, exports
 def test_no_variant_survives_in_any_export_or_the_report(warehouse):
     _, files = warehouse
     found = []
@@ -331,6 +335,7 @@ def test_no_variant_survives_in_any_export_or_the_report(warehouse):
     assert not found, found
 
 
+@pytest.mark.slow  # the module's warehouse: crawl, ingest, process, topics, exports
 def test_no_variant_survives_in_the_crawl_state(warehouse):
     db, _ = warehouse
     state = db.with_name(db.stem + ".state")
@@ -342,6 +347,7 @@ def test_no_variant_survives_in_the_crawl_state(warehouse):
     assert not found, found
 
 
+@pytest.mark.slow  # ingest and process twice, with spaCy
 def test_reprocess_redacts_what_a_warehouse_stored_before_the_rules_caught_it(tmp_path):
     keep = tmp_path / "keep.toml"
     keep.write_text("[process]\nkeep_personal_data = true\n", encoding="utf-8")
