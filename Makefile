@@ -8,10 +8,13 @@ BIN    := $(VENV)/bin
 
 setup: $(VENV)/.installed
 
-# Every dependency, direct or not, is pinned in requirements.lock; the editable
-# install keeps the data files (gazetteer, themes, demo site) read from the checkout.
-$(VENV)/.installed: pyproject.toml requirements.lock
+# Every dependency, direct or not, is pinned in requirements.lock; young or
+# single-maintainer packages are installed first from requirements-hashed.txt with their
+# hashes checked.  The editable install keeps the data files (gazetteer, themes, demo
+# site) read from the checkout.
+$(VENV)/.installed: pyproject.toml requirements.lock requirements-hashed.txt
 	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements-hashed.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test]'
 	touch $@
 

@@ -1,7 +1,9 @@
 """Annotate article texts: entities linked to the catalogue, themes, quotes and figures.
 
-One pass of the spaCy pipeline (`nlp.pipe`, batched) per article feeds every step, so
-the texts are tokenised and tagged once.  With `n_process > 1` whole batches of
+Each article goes through the pipeline of its language (nlp/languages: English, Chinese),
+declared by the caller or detected; a batch of articles is split by language and put back
+in input order.  One model pass per article (batched) feeds every step, so the texts are
+tokenised and tagged once.  With `n_process > 1` whole batches of
 articles go to a pool of worker processes, each with its own pipeline, and come back
 as finished `Annotations` in input order: linking, quotes and figures then run on all
 cores too, not only the model.  Workers are forked from this process where the
@@ -26,14 +28,10 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-from spacy.tokens import Doc
-
 from nlp import privacy
-from nlp.figures import find_figures
 from nlp.gazetteer import Gazetteer
-from nlp.linking import Linker, derived_id
-from nlp.quotes import find_quotes
-from nlp.tagging import build_pipeline, model_version, sentence_spans
+from nlp.languages import DEFAULT, LanguagePipeline, build, pipeline_language
+from nlp.linking import derived_id
 from nlp.themes import Taxonomy
 from warehouse.records import Annotations, Entity, Figure, Quote, ThemeHit
 
@@ -49,37 +47,59 @@ class Failure:
 
 
 class _Core:
-    """Everything needed to turn texts into Annotations; one per process."""
+    """Everything needed to turn texts into Annotations; one per process.  The English
+    pipeline is built at once (a missing model must fail before any work); another
+    language's pipeline when its first article arrives."""
 
     def __init__(self, model: str | None, keep_personal_data: bool, gazetteer_path: Path | None,
                  taxonomy_path: Path | None, max_chars: int | None = None):
+        self.model = model
+        self.max_chars = max_chars
         self.keep_personal_data = keep_personal_data
         self.gazetteer = Gazetteer.load(gazetteer_path)
         self.taxonomy = Taxonomy.load(taxonomy_path)
-        self.nlp = build_pipeline(model, self.gazetteer)
-        if max_chars:
-            self.nlp.max_length = max_chars
-        self.linker = Linker(self.gazetteer)
+        self.pipelines: dict[str, LanguagePipeline] = {}
+        self.english = self.pipeline(DEFAULT)
+        self.max_length = self.english.max_length
 
-    def annotate(self, items: Iterable[tuple[str, str]], batch_size: int) -> Iterator[Annotations | Failure]:
-        for doc, (article_id, text) in self.nlp.pipe(self._prepared(items), as_tuples=True, batch_size=batch_size):
-            try:
-                yield self._annotations(article_id, text, doc)
-            except Exception as exc:  # one odd article must not stop a run over thousands
-                yield Failure(article_id, f"{type(exc).__name__}: {exc}".splitlines()[0])
+    def pipeline(self, language: str) -> LanguagePipeline:
+        if language not in self.pipelines:
+            pipeline = build(language, self.model, self.gazetteer, self.taxonomy)
+            if self.max_chars:
+                pipeline.max_length = self.max_chars
+            self.pipelines[language] = pipeline
+        return self.pipelines[language]
 
-    def _prepared(self, items: Iterable[tuple[str, str]]) -> Iterator[tuple[str, tuple[str, str]]]:
-        """(text, (article_id, text)) with the text redacted unless personal data is kept;
-        the text rides along so that it is not rebuilt from the doc's tokens.  A text longer
-        than spaCy's `max_length` (`max_chars`, a megabyte by default: a mis-extracted page,
-        never an article) is annotated on its first `max_length` characters instead of
-        failing the whole batch; `Annotator.cut` reports it."""
-        for article_id, text in items:
+    def annotate(self, items: Iterable[tuple[str, ...]], batch_size: int) -> Iterator[Annotations | Failure]:
+        """Articles as (article_id, text) or (article_id, text, language), in input order."""
+        iterator = self._prepared(items)
+        while chunk := list(islice(iterator, batch_size)):
+            by_language: dict[str, list[int]] = {}
+            for position, (_, _, language) in enumerate(chunk):
+                by_language.setdefault(language, []).append(position)
+            results: list[Annotations | Failure | None] = [None] * len(chunk)
+            for language, positions in by_language.items():
+                pipeline = self.pipeline(language)
+                texts = ((chunk[p][1], p) for p in positions)
+                for parsed, position in pipeline.parse(texts, batch_size):
+                    article_id, text, _ = chunk[position]
+                    try:
+                        results[position] = self._annotations(pipeline, article_id, text, parsed)
+                    except Exception as exc:  # one odd article must not stop a run over thousands
+                        results[position] = Failure(article_id, f"{type(exc).__name__}: {exc}".splitlines()[0])
+            yield from results
+
+    def _prepared(self, items: Iterable[tuple[str, ...]]) -> Iterator[tuple[str, str, str]]:
+        """(article_id, text, pipeline language) with the text redacted unless personal data
+        is kept.  A text longer than `max_length` (`max_chars`, a megabyte by default: a
+        mis-extracted page, never an article) is annotated on its first `max_length`
+        characters instead of failing the whole batch; `Annotator.cut` reports it."""
+        for article_id, text, *language in items:
             text = text if isinstance(text, str) else ""
-            text = (text if self.keep_personal_data else privacy.redact(text))[: self.nlp.max_length]
-            yield text, (article_id, text)
+            text = (text if self.keep_personal_data else privacy.redact(text))[: self.max_length]
+            yield article_id, text, pipeline_language(language[0] if language else None, text)
 
-    def _annotations(self, article_id: str, text: str, doc: Doc) -> Annotations:
+    def _annotations(self, pipeline: LanguagePipeline, article_id: str, text: str, parsed) -> Annotations:
         # spans no row may touch: personal numbers kept in the text, and the placeholders
         # redaction left (the model would happily call "ID REDACTED" an organisation)
         blocked = [(s, e) for s, e, _ in privacy.personal_spans(text)] if self.keep_personal_data else []
@@ -88,22 +108,22 @@ class _Core:
         def clear(start: int, end: int) -> bool:
             return not any(s < end and start < e for s, e in blocked)
 
-        mentions = [m for m in self.linker.link(doc, text) if clear(m.start, m.end)]
-        sentences = sentence_spans(text)
+        mentions = [m for m in pipeline.mentions(parsed, text) if clear(m.start, m.end)]
+        sentences = pipeline.sentences(parsed, text)
         return Annotations(
             article_id=article_id,
             text=text,
             entities=[Entity(article_id, m.start, m.end, m.text, m.label, m.entity_id) for m in mentions],
             themes=[ThemeHit(article_id, theme, score, self.taxonomy.version)
-                    for theme, score in self.taxonomy.score(text)],
+                    for theme, score in self.taxonomy.score(pipeline.theme_text(parsed, text))],
             quotes=[
                 Quote(article_id, privacy.redact(q.speaker), privacy.redact(q.quote), q.entity_id,
                       _redacted(q.organisation), q.organisation_id, _redacted(q.role), q.kind, q.start_char)
-                for q in find_quotes(text, sentences, mentions)
+                for q in pipeline.quotes(parsed, text, sentences, mentions)
             ],
             figures=[
                 Figure(article_id, f.value, f.unit, privacy.redact(f.subject), privacy.redact(f.sentence), f.start_char)
-                for f in find_figures(text, sentences)
+                for f in pipeline.figures(parsed, text, sentences)
                 if clear(f.start_char, f.start_char + 1)
             ],
         )
@@ -122,7 +142,7 @@ class Annotator:
         self._settings = (model, keep_personal_data, gazetteer_path, taxonomy_path, max_chars)
         self._core = _Core(*self._settings)
         self.versions = {
-            "model": model_version(self._core.nlp),
+            "model": self._core.english.version,
             "gazetteer_version": self._core.gazetteer.version,
             "taxonomy_version": self._core.taxonomy.version,
         }
@@ -132,12 +152,14 @@ class Annotator:
         self.failures: list[Failure] = []  # articles skipped, with the one-line reason
         self.cut: list[str] = []  # "article_id: ..." for each text annotated only in part
 
-    def annotate(self, items: Iterable[tuple[str, str]], n_process: int = 1,
+    def annotate(self, items: Iterable[tuple[str, ...]], n_process: int = 1,
                  batch_size: int = 64) -> Iterator[Annotations]:
+        """Annotations of (article_id, text) or (article_id, text, language) items, in order;
+        without a language (or with None) it is detected from the text."""
         items = self._noting_cuts(items)
         results = (self._core.annotate(items, batch_size) if n_process <= 1
                    else self._in_pool(items, n_process, batch_size))
-        known = self._core.linker.entries
+        known = {entry.id for entry in self._core.gazetteer.entries}
         for annotations in results:
             if isinstance(annotations, Failure):
                 self.failures.append(annotations)
@@ -148,12 +170,12 @@ class Annotator:
                     self._labels.setdefault(entity.entity_id, entity.label)
             yield annotations
 
-    def _noting_cuts(self, items: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
-        limit = self._core.nlp.max_length
-        for article_id, text in items:
+    def _noting_cuts(self, items: Iterable[tuple[str, ...]]) -> Iterator[tuple[str, ...]]:
+        limit = self._core.max_length
+        for article_id, text, *language in items:
             if isinstance(text, str) and len(text) > limit:
                 self.cut.append(f"{article_id}: annotated the first {limit:,} of {len(text):,} characters")
-            yield article_id, text
+            yield article_id, text, *language
 
     def catalog_rows(self) -> list[dict]:
         rows = [entry.catalog_row() for entry in self._core.gazetteer.entries]
@@ -172,7 +194,7 @@ class Annotator:
             })
         return rows
 
-    def _in_pool(self, items: Iterable[tuple[str, str]], n_process: int,
+    def _in_pool(self, items: Iterable[tuple[str, ...]], n_process: int,
                  batch_size: int) -> Iterator[Annotations | Failure]:
         """Batches of articles to worker processes, at most two per worker in flight so a
         corpus of any size streams through in bounded memory, results in input order."""
@@ -212,5 +234,5 @@ def _start_worker(*settings) -> None:
     _worker = settings[0] if isinstance(settings[0], _Core) else _Core(*settings)
 
 
-def _annotate_chunk(chunk: list[tuple[str, str]], batch_size: int) -> list[Annotations | Failure]:
+def _annotate_chunk(chunk: list[tuple[str, ...]], batch_size: int) -> list[Annotations | Failure]:
     return list(_worker.annotate(chunk, batch_size))

@@ -161,16 +161,16 @@ def test_unknown_model_is_a_clear_error(paths):
 
 
 def test_an_article_that_fails_is_recorded_and_skipped(annotator, monkeypatch):
-    import nlp.annotate
+    import nlp.languages.en
 
-    real = nlp.annotate.find_quotes
+    real = nlp.languages.en.find_quotes
 
     def fragile(text, sentences, mentions):
         if "explode" in text:
             raise RuntimeError("quote rules tripped\nsecond line")
         return real(text, sentences, mentions)
 
-    monkeypatch.setattr(nlp.annotate, "find_quotes", fragile)
+    monkeypatch.setattr(nlp.languages.en, "find_quotes", fragile)
     results = list(annotator.annotate([("ok1", ARTICLE), ("bad", "This text will explode."), ("ok2", ARTICLE)]))
     assert [r.article_id for r in results] == ["ok1", "ok2"]
     assert (annotator.failures[-1].article_id, annotator.failures[-1].error) == ("bad", "RuntimeError: quote rules tripped")

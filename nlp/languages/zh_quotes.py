@@ -1,0 +1,286 @@
+"""Who is quoted in a Chinese article, saying what, for which organisation.
+
+Chinese news attributes speech in a few fixed shapes (verbs and markers are data,
+nlp/data/zh/quotes.toml):
+
+  direct     李明说：“……”        “……，”周华说。        “……”，该院指出。
+             a quotation with no attribution continues the last speaker of its paragraph
+  indirect   李明说，……。         赵刚表示，……。        据王芳介绍，……。
+             ……，他说。           某部门在声明中指出，……。
+
+The speaker is what stands before the verb, once adverbs, time words and a setting
+(在接受记者采访时) are set aside: a person (with the organisation and role written before
+the name: 杭州中院执行局局长王建国), a surname with a title (王法官), a pronoun (他/她, the
+person named last), an organisation speaking for itself, or an unnamed member of one
+(杭州市中级人民法院一位法官: the speaker is a judge of that court, not the court).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nlp.datafiles import read_data_file
+from nlp.linking import Mention
+from nlp.quotes import FoundQuote
+
+_MIN_CLAIM_CHARS = 4
+_ORGANISATIONS = frozenset({"ORG", "FAC", "GPE", "PRODUCT"})
+
+
+@dataclass
+class QuoteRules:
+    verbs: re.Pattern
+    according: re.Pattern
+    between: re.Pattern
+    pronouns: tuple[str, ...]
+    unnamed: tuple[str, ...]
+    quoted: re.Pattern
+
+    @classmethod
+    def load(cls) -> "QuoteRules":
+        data, where = read_data_file("zh/quotes.toml")
+        try:
+            verbs = "|".join(sorted(map(re.escape, data["verbs"]), key=len, reverse=True))
+            according = "|".join(sorted(map(re.escape, data["according_to_verbs"]), key=len, reverse=True))
+            words = "|".join(sorted(map(re.escape, data["between"]), key=len, reverse=True))
+            ends = "".join(map(re.escape, data["setting_ends"]))
+            marks = [(re.escape(a), re.escape(b)) for a, b in data["quote_marks"]]
+            pronouns, unnamed = tuple(data["pronouns"]), tuple(data["unnamed_markers"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"{where}: missing or malformed field {exc}") from None
+        return cls(
+            verbs=re.compile(f"(?:{verbs})"),
+            according=re.compile(rf"据(?P<who>[^，,。！？“”]{{1,40}}?)(?:{according})[，,：:]"),
+            between=re.compile(rf"(?:{words}|在[^，,。“”]{{1,20}}?[{ends}]|[，,])*"),
+            pronouns=pronouns,
+            unnamed=unnamed,
+            quoted=re.compile("|".join(f"{a}([^{b}\n]+){b}" for a, b in marks)),
+        )
+
+
+@dataclass
+class _Speaker:
+    name: str
+    entity_id: str | None
+    organisation: str | None = None
+    organisation_id: str | None = None
+    role: str | None = None
+
+
+def find_quotes(text: str, simple: str, sentences: list[tuple[int, int]], mentions: list[Mention],
+                rules: QuoteRules, roles: re.Pattern) -> list[FoundQuote]:
+    return _Finder(text, simple, sentences, mentions, rules, roles).quotes()
+
+
+class _Finder:
+    def __init__(self, text, simple, sentences, mentions, rules: QuoteRules, roles: re.Pattern):
+        self.text, self.simple, self.sentences = text, simple, sentences
+        self.rules, self.roles = rules, roles
+        self.quoted = [m.span() for m in rules.quoted.finditer(simple)]
+        self.mentions = [m for m in mentions if not self._inside_quote(m.start)]
+        self.full_names: dict[str, str] = {}
+        for m in self.mentions:
+            if m.label == "PERSON" and len(m.text) > len(self.full_names.get(m.entity_id, "")):
+                self.full_names[m.entity_id] = m.text
+
+    def quotes(self) -> list[FoundQuote]:
+        found = self._direct()
+        for start, end in self.sentences:
+            quote = self._indirect(start, end)
+            if quote is not None:
+                found.append(quote)
+        return sorted(found, key=lambda q: q.start_char)
+
+    # --- direct quotations ------------------------------------------------------------
+    def _direct(self) -> list[FoundQuote]:
+        found, last = [], None
+        for start, end in self.quoted:
+            body = self.text[start + 1 : end - 1].strip().rstrip("，,")
+            if len(body) < _MIN_CLAIM_CHARS:
+                continue
+            speaker = self._speaker_before(start) or self._speaker_after(end)
+            paragraph = self.text.count("\n", 0, start)
+            if speaker is None and last is not None and last[1] == paragraph:
+                speaker = last[0]
+            if speaker is None:
+                continue
+            last = (speaker, paragraph)
+            found.append(self._quote(speaker, body, "direct", start))
+        return found
+
+    def _speaker_after(self, quote_end: int) -> _Speaker | None:
+        """“……，”周华说。 / “……”，该院指出。"""
+        window_end = min(len(self.simple), quote_end + 60)
+        window = self.simple[quote_end:window_end]
+        lead = re.match(r"[，,]?", window).end()
+        stop = re.search(r"[。！？，,：:“\n]", window[lead:])
+        clause_end = quote_end + lead + (stop.start() if stop else len(window) - lead)
+        for verb in self.rules.verbs.finditer(self.simple, quote_end + lead, clause_end):
+            speaker = self._subject(quote_end + lead, verb.start())
+            if speaker is not None:
+                return speaker
+        return None
+
+    def _speaker_before(self, quote_start: int) -> _Speaker | None:
+        """李明说：“……” / 他表示：“……”"""
+        head = self.simple[self._sentence_start(quote_start):quote_start]
+        verb = re.search(rf"({self.rules.verbs.pattern})[：:，,]?\s*$", head)
+        if not verb:
+            return None
+        verb_start = quote_start - len(head) + verb.start()
+        return self._subject(self._clause_start(verb_start), verb_start)
+
+    # --- indirect speech --------------------------------------------------------------
+    def _indirect(self, start: int, end: int) -> FoundQuote | None:
+        if any(qs <= start < qe for qs, qe in self.quoted):
+            return None
+        sentence = self.simple[start:end]
+        according = self.rules.according.search(sentence)
+        if according and not self._inside_quote(start + according.start()):
+            speaker = self._subject(start + according.start("who"), start + according.end("who"))
+            body = self._claim(start + according.end(), end)
+            if speaker is not None and body:
+                return self._quote(speaker, body, "indirect", start)
+        for verb in self.rules.verbs.finditer(self.simple, start, end):
+            if self._inside_quote(verb.start()):
+                continue
+            after = self.simple[verb.end():end]
+            clause_start = self._clause_start(verb.start())
+            if clause_start > start and re.fullmatch(r"[。！？.!?\s]*", after):
+                # ……，他说。 the attribution ends the sentence; the claim is before it
+                speaker = self._subject(clause_start, verb.start())
+                body = self._claim(start, clause_start)
+            else:
+                # 李明说，……。 the claim follows the verb, after an optional comma or colon
+                if "“" in after[:2] or "「" in after[:2] or clause_start != start and not self._is_subject_clause(
+                        start, clause_start):
+                    continue
+                speaker = self._subject(clause_start, verb.start())
+                body = self._claim(verb.end(), end)
+            if speaker is not None and body:
+                return self._quote(speaker, body, "indirect", start)
+        return None
+
+    def _is_subject_clause(self, start: int, clause_start: int) -> bool:
+        """A comma after an opening time or place phrase (近日，李明说) still opens the sentence."""
+        return clause_start - start <= 12 and not any(start <= m.start < clause_start for m in self.mentions)
+
+    def _claim(self, start: int, end: int) -> str | None:
+        body = self.text[start:end].strip().lstrip("，,：:").rstrip("。！？.!?，, ").strip()
+        if self.rules.quoted.search(self.simple[start:end]):
+            return None  # the quotation is the claim, and the direct pass has it
+        return body if len(body) >= _MIN_CLAIM_CHARS else None
+
+    # --- speakers ---------------------------------------------------------------------
+    def _subject(self, start: int, verb_start: int) -> _Speaker | None:
+        """The speaker written between `start` and the verb, or None when what stands there
+        is not a speaker (a claim, a place, an object)."""
+        end = verb_start
+        while True:  # set aside adverbs, time words and settings before the verb
+            tail = self.simple[start:end]
+            trimmed = _strip_suffix(tail, self.rules.between)
+            if trimmed == tail:
+                break
+            end = start + len(trimmed)
+        subject = self.simple[start:end]
+        if not subject:
+            return None
+        for pronoun in self.rules.pronouns:
+            if subject.endswith(pronoun) and len(subject) - len(pronoun) <= 2:
+                return self._pronoun(start)
+        inside = [m for m in self.mentions if start <= m.start and m.end <= end]
+        if inside and inside[-1].end == end:
+            last = inside[-1]
+            if last.label == "PERSON":
+                organisation = next((m for m in reversed(inside[:-1]) if m.label in _ORGANISATIONS), None)
+                role_from = organisation.end if organisation else start
+                role = self._role_in(role_from, last.start) or self._role_in(last.start, last.end)
+                if not self._only_descriptors(start, last.start, inside[:-1]):
+                    return None
+                return _Speaker(self.full_names.get(last.entity_id, last.text), last.entity_id,
+                                organisation.text if organisation else None,
+                                organisation.entity_id if organisation else None, role)
+            if last.label in _ORGANISATIONS and end - start - (last.end - last.start) <= 16:
+                return _Speaker(last.text, last.entity_id, last.text, last.entity_id, None)
+            return None
+        role = self.roles.search(subject)
+        if role and role.end() == len(subject):
+            person = next((m for m in reversed(inside) if m.label == "PERSON" and m.end == start + role.start()), None)
+            if person is not None:  # 王法官 / 王建国法官
+                return _Speaker(self.full_names.get(person.entity_id, person.text), person.entity_id,
+                                None, None, role.group(0))
+            before = subject[: role.start()]
+            organisation = next((m for m in reversed(inside) if m.label in _ORGANISATIONS), None)
+            marker = next((w for w in self.rules.unnamed if before.endswith(w)), None)
+            if marker is not None or not before.strip():
+                # 杭州市中级人民法院一位法官: an unnamed judge of that court
+                unnamed = self.text[start + len(before) - len(marker or ""): end]
+                return _Speaker(unnamed, None, organisation.text if organisation else None,
+                                organisation.entity_id if organisation else None, role.group(0))
+            if organisation is not None and organisation.end == start + role.start():
+                return _Speaker(self.text[organisation.start:end], None, organisation.text, organisation.entity_id,
+                                role.group(0))
+        return None
+
+    def _only_descriptors(self, start: int, person_start: int, before: list[Mention]) -> bool:
+        """Between the clause start and the name stand only organisations and titles."""
+        rest = self.simple[start:person_start]
+        for m in reversed(before):
+            rest = rest.replace(self.simple[m.start:m.end], "")
+        rest = self.roles.sub("", rest)
+        return len(re.sub(r"[的、和及与\s]", "", rest)) <= 4
+
+    def _role_in(self, start: int, end: int) -> str | None:
+        roles = list(self.roles.finditer(self.simple, start, end))
+        return roles[-1].group(0) if roles else None
+
+    def _pronoun(self, position: int) -> _Speaker | None:
+        people = [m for m in self.mentions if m.label == "PERSON" and m.end <= position
+                  and not m.entity_id.startswith("person.anonymous")]
+        if not people:
+            return None
+        person = people[-1]
+        return _Speaker(self.full_names.get(person.entity_id, person.text), person.entity_id)
+
+    def _quote(self, speaker: _Speaker, body: str, kind: str, start: int) -> FoundQuote:
+        organisation, organisation_id, role = speaker.organisation, speaker.organisation_id, speaker.role
+        if speaker.entity_id and speaker.entity_id.startswith("person.") and not (organisation or role):
+            organisation, organisation_id, role = self._affiliation(speaker.entity_id)
+        return FoundQuote(speaker.name, body, speaker.entity_id, organisation, organisation_id, role, kind, start)
+
+    def _affiliation(self, entity_id: str) -> tuple[str | None, str | None, str | None]:
+        """The organisation and title written before the person's first full mention."""
+        for mention in self.mentions:
+            if mention.entity_id != entity_id:
+                continue
+            clause = self._clause_start(mention.start)
+            before = [m for m in self.mentions if clause <= m.start and m.end <= mention.start]
+            organisation = next((m for m in reversed(before) if m.label in _ORGANISATIONS), None)
+            role = self._role_in(organisation.end if organisation else clause, mention.start)
+            role = role or next((r.group(0) for r in [self.roles.match(self.simple, mention.end)] if r), None)
+            if organisation or role:
+                return (organisation.text if organisation else None,
+                        organisation.entity_id if organisation else None, role)
+        return None, None, None
+
+    # --- positions ----------------------------------------------------------------------
+    def _inside_quote(self, position: int) -> bool:
+        return any(s < position < e for s, e in self.quoted)
+
+    def _sentence_start(self, position: int) -> int:
+        starts = [s for s, _ in self.sentences if s <= position]
+        return starts[-1] if starts else 0
+
+    def _clause_start(self, position: int) -> int:
+        sentence_start = self._sentence_start(position)
+        commas = [m.end() for m in re.finditer(r"[，,；;：:”」]", self.simple[sentence_start:position])]
+        return sentence_start + commas[-1] if commas else sentence_start
+
+
+def _strip_suffix(text: str, pattern: re.Pattern) -> str:
+    """`text` without the longest run of `pattern` words at its end."""
+    for cut in range(len(text)):
+        if pattern.fullmatch(text, cut) and text[cut:]:
+            return text[:cut]
+    return text
