@@ -370,9 +370,10 @@ def _decode_html(raw: bytes) -> str:
 
 
 @app.command()
-def annotate(file: Annotated[Path, typer.Argument(help="JSON lines {id, text}; - for standard input")],
+def annotate(file: Annotated[Path, typer.Argument(help="JSON lines {id, text, language?}; - for standard input")],
              config: ConfigOption = None) -> None:
-    """Annotate texts: one JSON line out per line in (entities, themes, quotes, figures)."""
+    """Annotate texts: one JSON line out per line in (entities, themes, quotes, figures).
+    A line's `language` (en, zh, zh-Hant, ...) picks the pipeline; without one it is detected."""
     from nlp.annotate import Annotator
 
     settings = load_settings(None, config)
@@ -385,7 +386,9 @@ def annotate(file: Annotated[Path, typer.Argument(help="JSON lines {id, text}; -
             row = json.loads(line)
             if not isinstance(row, dict) or not isinstance(row.get("text"), str):
                 raise ValueError("needs a 'text' string")
-            items.append((str(row.get("id", number)), row["text"]))
+            if not isinstance(row.get("language") or "", str):
+                raise ValueError("'language' must be a string such as \"zh\"")
+            items.append((str(row.get("id", number)), row["text"], row.get("language") or None))
         except ValueError as exc:
             errors.print(f"skipped {file}:{number}: {str(exc).splitlines()[0]}", highlight=False, markup=False)
             bad += 1

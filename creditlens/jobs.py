@@ -518,8 +518,9 @@ def _annotate_pending(warehouse, settings, outcome, reprocess, console):
         for chunk in _chunks(ids, ANNOTATE_CHUNK):
             warehouse.con.register("chunk_ids", key_table(chunk))
             items = warehouse.con.execute(
-                # offsets refer to articles.text, so an analyst can cut the mention out of it
-                "SELECT article_id, text FROM articles "
+                # offsets refer to articles.text, so an analyst can cut the mention out of it;
+                # the language picks the pipeline (detected from the text when unknown)
+                "SELECT article_id, text, language FROM articles "
                 "WHERE article_id IN (SELECT article_id FROM chunk_ids)"
             ).fetchall()
             warehouse.con.unregister("chunk_ids")

@@ -10,7 +10,8 @@
   王副院长) or the bare surname tagged by the model joins the nearest full name of that
   surname in the same article.
 * An anonymised party (王某, 张某某) is not a person anyone could count across articles:
-  its id is scoped to the article (a digest of its text), so two articles' 王某 never merge.
+  its id is scoped to the article (a digest of its text), so two articles' 王某 never merge;
+  so is a surname that no full name in the article explains (李副院长 alone).
 
 All matching runs on the simplified copy of the text (zh_script); offsets are shared.
 """
@@ -99,11 +100,13 @@ class ChineseLinker:
             return Mention(start, end, surface, self.entries[entity_id].label, entity_id, True)
         if label == "PERSON":
             if self.names.anonymous.fullmatch(key):
-                return Mention(start, end, surface, label, _anonymous_id(key, text))
+                return Mention(start, end, surface, label, _article_id("anonymous", key, text))
             return Mention(start, end, surface, label, f"person.{key}")
-        court = self._court.fullmatch(key)
-        if court:
-            return Mention(start, end, surface, "ORG", self._court_id(court))
+        court = self._court.match(key)
+        if court and (court.end() == len(key) or label == "ORG"):
+            # 杭州中院执行局: the court is what the catalogue counts; its office is not a name
+            end = start + court.end()
+            return Mention(start, end, text[start:end], "ORG", self._court_id(court))
         return Mention(start, end, surface, label, f"{label.lower()}.{key}")
 
     def _courts(self, text: str, simple: str, mentions: list[Mention]) -> list[Mention]:
@@ -156,22 +159,22 @@ class ChineseLinker:
             start, end = match.span()
             if any(m.start < end and start < m.end for m in mentions):
                 continue
-            found.append(Mention(start, end, text[start:end], "PERSON", _anonymous_id(match.group(0), text)))
+            found.append(Mention(start, end, text[start:end], "PERSON", _article_id("anonymous", match.group(0), text)))
         return found
 
     def _join_people(self, text: str, simple: str, mentions: list[Mention]) -> None:
         """Surnames with a title (王法官) and lone surnames join the nearest full name."""
         full = [m for m in mentions if m.label == "PERSON" and self._is_full_name(simple[m.start:m.end])]
         for mention in list(mentions):
-            if mention.label != "PERSON" or mention in full or mention.entity_id.startswith("person.anonymous"):
+            if mention.label != "PERSON" or mention in full or _article_scoped(mention):
                 continue
             name = simple[mention.start:mention.end]
             surname = self._surname(name)
             if surname is None or (name != surname and not self.roles.fullmatch(name[len(surname):])):
                 continue
             chosen = _nearest([m for m in full if simple[m.start:m.end].startswith(surname)], mention.start)
-            if chosen is not None:
-                mention.entity_id = chosen.entity_id
+            # a surname no full name in the article explains is somebody in this article only
+            mention.entity_id = chosen.entity_id if chosen is not None else _article_id("surname", surname, text)
         taken = [(m.start, m.end) for m in mentions]
         for person in full:
             surname = self._surname(simple[person.start:person.end])
@@ -197,12 +200,16 @@ class ChineseLinker:
         return name[:1] if name[:1] in self.names.surnames else None
 
 
+def _article_scoped(mention: Mention) -> bool:
+    return mention.entity_id.startswith(("person.anonymous.", "person.surname."))
+
+
 def _nearest(candidates: list[Mention], position: int) -> Mention | None:
     before = [m for m in candidates if m.start < position]
     return before[-1] if before else (candidates[0] if candidates else None)
 
 
-def _anonymous_id(name: str, text: str) -> str:
+def _article_id(kind: str, name: str, text: str) -> str:
     """An id valid only inside this article: 王某 here is nobody's 王某 elsewhere."""
     digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
-    return f"person.anonymous.{name}.{digest}"
+    return f"person.{kind}.{name}.{digest}"

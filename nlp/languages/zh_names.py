@@ -29,6 +29,7 @@ class NameRules:
     places: frozenset[str]
     organisations: frozenset[str]
     government: re.Pattern
+    edges: str
 
     @classmethod
     def load(cls, names: NameLists) -> "NameRules":
@@ -43,7 +44,8 @@ class NameRules:
                        re.compile(f"(?P<surname>{family})(?:{titles})"),
                        re.compile("(?:" + "|".join(map(re.escape, data["place_trailers"])) + ")$"),
                        frozenset(data["places"]), frozenset(data["organisations"]),
-                       re.compile("(?:" + "|".join(map(re.escape, data["government_words"])) + ")$"))
+                       re.compile("(?:" + "|".join(map(re.escape, data["government_words"])) + ")$"),
+                       str(data["edge_characters"]))
         except (KeyError, TypeError) as exc:
             raise ValueError(f"{where}: missing or malformed field {exc}") from None
 
@@ -59,6 +61,10 @@ class NameRules:
                 elif name in self.organisations:
                     fixed.append((start, end, "ORG"))
                 continue
+            trimmed = name.strip(self.edges)
+            if trimmed != name and len(trimmed) >= 2:
+                start, name = start + name.index(trimmed), trimmed
+                end = start + len(name)
             if label == "ORG" and len(name) < 2:
                 continue
             government = self.government.search(name) if label == "ORG" else None

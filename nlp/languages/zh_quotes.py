@@ -237,7 +237,7 @@ class _Finder:
 
     def _pronoun(self, position: int) -> _Speaker | None:
         people = [m for m in self.mentions if m.label == "PERSON" and m.end <= position
-                  and not m.entity_id.startswith("person.anonymous")]
+                  and not m.entity_id.startswith("person.anonymous.")]
         if not people:
             return None
         person = people[-1]
