@@ -27,14 +27,8 @@ from nlp.gazetteer import Gazetteer
 from nlp.languages.zh_script import simplified
 from nlp.linking import Mention
 
-_LEVELS = (
-    ("高级人民法院", "high_peoples_court", "高院"),
-    ("中级人民法院", "intermediate_court", "中院"),
-    ("互联网法院", "internet_court", None),
-    ("金融法院", "financial_court", None),
-    ("知识产权法院", "ip_court", None),
-    ("人民法院", "peoples_court", None),
-)
+_LEVELS = {"高级人民法院": "high_peoples_court", "中级人民法院": "intermediate_court", "互联网法院": "internet_court",
+           "金融法院": "financial_court", "知识产权法院": "ip_court", "人民法院": "peoples_court"}
 _ORDINALS = {"第一": "no1_", "第二": "no2_", "第三": "no3_", "第四": "no4_", "第五": "no5_"}
 _PLACE_SUFFIX = "省|自治区|特别行政区|市|自治州|地区|盟|区|县|旗"
 
@@ -74,7 +68,7 @@ class ChineseLinker:
         self._court = re.compile(
             rf"(?P<province>{han}{{2,7}}?(?:省|自治区))?(?P<city>{han}{{1,6}}?(?:市|自治州|地区))?"
             rf"(?P<district>{han}{{1,6}}?(?:区|县|旗))?(?P<ordinal>第[一二三四五])?"
-            rf"(?P<level>高级人民法院|中级人民法院|互联网法院|金融法院|知识产权法院|人民法院)"
+            rf"(?P<level>{'|'.join(_LEVELS)})"
             rf"|(?P<short>{places})(?P<abbreviation>[一二三四]?中院|高院)"
         )
         self.roles = re.compile("|".join(map(re.escape, names.roles)))
@@ -130,8 +124,7 @@ class ChineseLinker:
             level = "high_peoples_court" if abbreviation == "高院" else f"{ordinal}intermediate_court"
             parts = self._places(place_id, match.group("short"))
         else:
-            level = next(slug for name, slug, _ in _LEVELS if name == match.group("level"))
-            level = _ORDINALS.get(match.group("ordinal") or "", "") + level
+            level = _ORDINALS.get(match.group("ordinal") or "", "") + _LEVELS[match.group("level")]
             parts = []
             for group in ("province", "city", "district"):
                 name = match.group(group)

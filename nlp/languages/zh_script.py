@@ -1,11 +1,12 @@
 """Traditional characters read as simplified, for matching only.
 
-Hong Kong and Taiwan outlets print 萬 for 万, 說 for 说 and 臺灣 for 台湾; the word lists, the gazetteer and the model all know simplified
-forms.  The stored text stays as published: matching runs on a simplified copy whose
-characters stand exactly where the published ones do, so every offset found in the
-copy points into the original.  OpenCC (t2s, phrase-aware) converts; in the rare case a
-phrase conversion changes the length, the text is converted character by character
-instead, which keeps positions at the cost of those few phrases.
+Hong Kong and Taiwan outlets print 萬 for 万, 說 for 说 and 臺灣 for 台湾; the word
+lists, the gazetteer and the model know simplified forms.  The stored text stays as
+published: matching runs on a simplified copy whose characters stand exactly where the
+published ones do, so every offset found in the copy points into the original.  OpenCC
+(t2s, phrase-aware) converts; in the rare case a phrase conversion changes the length,
+the text is converted character by character instead, which keeps positions at the
+cost of those few phrases.
 """
 
 from __future__ import annotations
