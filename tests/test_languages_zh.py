@@ -164,6 +164,25 @@ def test_roles_and_organisations_of_named_speakers(annotator):
         ("王建国", "person.王建国", None, "法官")]
 
 
+def test_courts_in_general_are_no_court(annotator):
+    result = annotate(annotator, "人民法院应当在三个工作日内删除失信信息。")
+    assert not [e for e in result.entities if e.entity_id.startswith("court.")]
+
+
+def test_the_official_quoted_again_as_this_official_is_the_same_speaker(annotator):
+    text = ("最高人民法院执行局有关负责人介绍，名单实行动态管理。\n"
+            "“纳入名单不是目的，促使被执行人履行义务才是目的。”该负责人说。")
+    found = quotes(annotate(annotator, text))
+    assert [(q[0], q[3], q[4]) for q in found] == [("有关负责人", "court.spc_enforcement_bureau", "负责人")] * 2
+
+
+def test_a_quotation_after_reported_speech_continues_its_speaker_and_names_are_not_quotes(annotator):
+    text = "杭州市民王女士告诉记者，她通过“信用中国”网站提交了申请。“以前要跑好几个部门，现在两天就处理好了。”"
+    found = quotes(annotate(annotator, text))
+    assert [(q[0], q[4], q[5]) for q in found] == [("王女士", "女士", "indirect"), ("王女士", "女士", "direct")]
+    assert found[0][1] == "她通过“信用中国”网站提交了申请"
+
+
 def test_a_second_quotation_in_the_paragraph_continues_the_speaker(annotator):
     text = "李明说：“名单每月更新。”“被执行人可以随时申请信用修复。”"
     found = quotes(annotate(annotator, text))

@@ -98,9 +98,11 @@ class ChineseLinker:
             return Mention(start, end, surface, label, f"person.{key}")
         court = self._court.match(key)
         if court and (court.end() == len(key) or label == "ORG"):
-            # 杭州中院执行局: the court is what the catalogue counts; its office is not a name
+            # 杭州中院执行局: the court is what the catalogue counts; its office is not a name.
+            # 人民法院 alone is courts in general, not one court.
+            court_id = self._court_id(court)
             end = start + court.end()
-            return Mention(start, end, text[start:end], "ORG", self._court_id(court))
+            return Mention(start, end, text[start:end], "ORG", court_id) if court_id else None
         return Mention(start, end, surface, label, f"{label.lower()}.{key}")
 
     def _courts(self, text: str, simple: str, mentions: list[Mention]) -> list[Mention]:
@@ -111,12 +113,16 @@ class ChineseLinker:
             overlapping = [m for m in mentions if m.start < end and start < m.end]
             if any(m.start <= start and end <= m.end for m in overlapping):
                 continue
+            court_id = self._court_id(match)
+            if not court_id:
+                continue
             for m in overlapping:  # 温州市 + 中级人民法院: the court swallows its place
                 mentions.remove(m)
-            found.append(Mention(start, end, text[start:end], "ORG", self._court_id(match)))
+            found.append(Mention(start, end, text[start:end], "ORG", court_id))
         return found
 
     def _court_id(self, match: re.Match) -> str:
+        """The court's id, or "" when no place names it (人民法院: courts in general)."""
         if match.group("short"):
             place_id = self.index.get(match.group("short"))
             abbreviation = match.group("abbreviation")
@@ -134,7 +140,7 @@ class ChineseLinker:
         known = f"court.{'_'.join(parts[-1:] + [level])}" if parts else ""
         if known in self.entries:  # the gazetteer's own id for 杭州中院, 北京一中院, ...
             return known
-        return f"court.{'_'.join(parts + [level])}" if parts else f"court.{level}"
+        return f"court.{'_'.join(parts + [level])}" if parts else ""
 
     def _places(self, place_id: str | None, name: str) -> list[str]:
         """Slugs of a place and the province above it: ['zhejiang', 'wenzhou']."""

@@ -18,13 +18,14 @@ person named last), an organisation speaking for itself, or an unnamed member of
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from nlp.datafiles import read_data_file
 from nlp.linking import Mention
 from nlp.quotes import FoundQuote
 
 _MIN_CLAIM_CHARS = 4
+_MIN_QUOTE_CHARS = 10  # shorter quotations count only when they end in punctuation
 _ORGANISATIONS = frozenset({"ORG", "FAC", "GPE", "PRODUCT"})
 
 
@@ -78,6 +79,7 @@ class _Finder:
         self.text, self.simple, self.sentences = text, simple, sentences
         self.rules, self.roles = rules, roles
         self.quoted = [m.span() for m in rules.quoted.finditer(simple)]
+        self.attributed: list[tuple[int, int]] = []  # quotations the direct pass gave a speaker
         self.mentions = [m for m in mentions if not self._inside_quote(m.start)]
         self.full_names: dict[str, str] = {}
         for m in self.mentions:
@@ -85,29 +87,35 @@ class _Finder:
                 self.full_names[m.entity_id] = m.text
 
     def quotes(self) -> list[FoundQuote]:
-        found = self._direct()
+        found, unattributed = self._direct()
         for start, end in self.sentences:
             quote = self._indirect(start, end)
             if quote is not None:
                 found.append(quote)
-        return sorted(found, key=lambda q: q.start_char)
+        found.sort(key=lambda q: q.start_char)
+        # a quotation with no attribution continues the last speaker of its paragraph
+        for start, body in unattributed:
+            paragraph = self.text.count("\n", 0, start)
+            earlier = [q for q in found if q.start_char < start and self.text.count("\n", 0, q.start_char) == paragraph]
+            if earlier:
+                found.append(replace(earlier[-1], quote=body, kind="direct", start_char=start))
+        found.sort(key=lambda q: q.start_char)
+        return _same_unnamed_speakers(found)
 
     # --- direct quotations ------------------------------------------------------------
-    def _direct(self) -> list[FoundQuote]:
-        found, last = [], None
+    def _direct(self) -> tuple[list[FoundQuote], list[tuple[int, str]]]:
+        found, unattributed = [], []
         for start, end in self.quoted:
             body = self.text[start + 1 : end - 1].strip().rstrip("，,")
-            if len(body) < _MIN_CLAIM_CHARS:
-                continue
+            if len(body) < _MIN_QUOTE_CHARS and body[-1:] not in "，,。！？!?":
+                continue  # a name or a slogan in quotation marks (“信用中国”, “有进有出”), not speech
             speaker = self._speaker_before(start) or self._speaker_after(end)
-            paragraph = self.text.count("\n", 0, start)
-            if speaker is None and last is not None and last[1] == paragraph:
-                speaker = last[0]
             if speaker is None:
+                unattributed.append((start, body))
                 continue
-            last = (speaker, paragraph)
+            self.attributed.append((start, end))
             found.append(self._quote(speaker, body, "direct", start))
-        return found
+        return found, unattributed
 
     def _speaker_after(self, quote_end: int) -> _Speaker | None:
         """“……，”周华说。 / “……”，该院指出。"""
@@ -168,7 +176,7 @@ class _Finder:
 
     def _claim(self, start: int, end: int) -> str | None:
         body = self.text[start:end].strip().lstrip("，,：:").rstrip("。！？.!?，, ").strip()
-        if self.rules.quoted.search(self.simple[start:end]):
+        if any(start <= quote_start < end for quote_start, _ in self.attributed):
             return None  # the quotation is the claim, and the direct pass has it
         return body if len(body) >= _MIN_CLAIM_CHARS else None
 
@@ -204,12 +212,14 @@ class _Finder:
             if last.label in _ORGANISATIONS and end - start - (last.end - last.start) <= 16:
                 return _Speaker(last.text, last.entity_id, last.text, last.entity_id, None)
             return None
-        role = self.roles.search(subject)
-        if role and role.end() == len(subject):
+        role = re.search(f"(?:{self.roles.pattern})$", subject)
+        if role:
             person = next((m for m in reversed(inside) if m.label == "PERSON" and m.end == start + role.start()), None)
-            if person is not None:  # 王法官 / 王建国法官
-                return _Speaker(self.full_names.get(person.entity_id, person.text), person.entity_id,
-                                None, None, role.group(0))
+            if person is not None:  # 王法官 / 王建国法官; 王女士 with no full name is known by both
+                name = self.full_names.get(person.entity_id, person.text)
+                if person.entity_id.startswith("person.surname."):
+                    name = self.text[person.start:end]
+                return _Speaker(name, person.entity_id, None, None, role.group(0))
             before = subject[: role.start()]
             organisation = next((m for m in reversed(inside) if m.label in _ORGANISATIONS), None)
             marker = next((w for w in self.rules.unnamed if before.endswith(w)), None)
@@ -276,6 +286,19 @@ class _Finder:
         sentence_start = self._sentence_start(position)
         commas = [m.end() for m in re.finditer(r"[，,；;：:”」]", self.simple[sentence_start:position])]
         return sentence_start + commas[-1] if commas else sentence_start
+
+
+def _same_unnamed_speakers(found: list[FoundQuote]) -> list[FoundQuote]:
+    """该负责人 / 该法官 is the unnamed official of that role quoted before: the same speaker."""
+    resolved = []
+    for quote in found:
+        if quote.entity_id is None and quote.role and quote.speaker == f"该{quote.role}":
+            earlier = [q for q in resolved if q.entity_id is None and q.role == quote.role]
+            if earlier:
+                quote = replace(quote, speaker=earlier[-1].speaker, organisation=earlier[-1].organisation,
+                                organisation_id=earlier[-1].organisation_id)
+        resolved.append(quote)
+    return resolved
 
 
 def _strip_suffix(text: str, pattern: re.Pattern) -> str:
