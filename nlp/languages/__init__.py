@@ -33,7 +33,9 @@ Context = TypeVar("Context")
 
 class LanguagePipeline(Protocol):
     """What annotation needs from a language: a batched model pass, then per text its
-    linked mentions, sentences, quotes, figures and the form of the text themes match."""
+    linked mentions, sentences, quotes, figures and the form of the text themes match.
+    `max_length` is the longest text the pipeline takes (texts are cut to the cap before
+    they reach it); `version` names the model, for provenance."""
 
     language: str
     version: str

@@ -184,14 +184,9 @@ class _Finder:
     def _subject(self, start: int, verb_start: int) -> _Speaker | None:
         """The speaker written between `start` and the verb, or None when what stands there
         is not a speaker (a claim, a place, an object)."""
-        end = verb_start
-        while True:  # set aside adverbs, time words and settings before the verb
-            tail = self.simple[start:end]
-            trimmed = _strip_suffix(tail, self.rules.between)
-            if trimmed == tail:
-                break
-            end = start + len(trimmed)
-        subject = self.simple[start:end]
+        # set aside adverbs, time words and settings before the verb
+        subject = _strip_suffix(self.simple[start:verb_start], self.rules.between)
+        end = start + len(subject)
         if not subject:
             return None
         for pronoun in self.rules.pronouns:
