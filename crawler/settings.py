@@ -72,7 +72,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.BackoffRetryMiddleware": 550,
 }
 ITEM_PIPELINES = {"crawler.pipelines.SpoolPipeline": 300}
-EXTENSIONS = {"crawler.progress.ProgressLine": 500}
+EXTENSIONS = {"crawler.progress.ProgressLine": 500, "crawler.fetchlog.OneLineFetchFailures": 0}
 
 # Scrapy starts CONCURRENT_ITEMS asyncio workers for the output of every callback; a page
 # yields one item and a few requests, so the default 100 only adds task churn (measured:

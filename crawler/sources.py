@@ -9,6 +9,7 @@ hours later in a cron job.
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -74,6 +75,14 @@ _URL_LIST_FIELDS = ("feeds", "sitemaps", "start_urls")
 _KNOWN_FIELDS = {"id", "name", "homepage", *_STRING_FIELDS, *_URL_LIST_FIELDS, "allowed_domains"}
 
 
+def unknown_key(key: str, known) -> str:
+    """"unknown key 'x'" with the closest known key suggested, for a one-line settings error:
+    a misspelt key silently ignored means a run that quietly does something else."""
+    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(sorted(known))}"
+    return f"unknown key '{key}' ({hint})"
+
+
 def _is_http_url(value: object) -> bool:
     if not isinstance(value, str):
         return False
@@ -91,7 +100,7 @@ def _parse_entry(where: str, index: int, entry: object) -> Source:
 
     unknown = sorted(set(entry) - _KNOWN_FIELDS)
     if unknown:
-        raise fail(unknown[0], f"is not a source field (known: {', '.join(sorted(_KNOWN_FIELDS))})")
+        raise RegistryError(f"{where}: {label}: {unknown_key(unknown[0], _KNOWN_FIELDS)}")
     for required in ("id", "name", "homepage"):
         if required not in entry:
             raise fail(required, "is missing")
@@ -140,6 +149,8 @@ def _read_toml(where: str, text_reader) -> dict:
 
 def parse_registry(where: str, data: dict) -> list[Source]:
     """The [[source]] entries of one parsed file; other tables ([crawl], [process]...) are not ours."""
+    if "sources" in data:
+        raise RegistryError(f"{where}: [[sources]] is not read: write [[source]] (one table per source)")
     entries = data.get("source", [])
     if not isinstance(entries, list):
         raise RegistryError(f"{where}: 'source' must be an array of tables: write [[source]], not [source]")

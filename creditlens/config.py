@@ -39,6 +39,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crawler.sources import RegistryError, parse_registry, unknown_key
+
 
 class ConfigError(ValueError):
     """A bad settings file or value; the message is one line naming file and field."""
@@ -58,6 +60,13 @@ _CRAWL_KEYS = {
 }
 
 _CAPS = ("max_text_chars", "max_record_bytes", "max_annotate_chars")
+
+
+_PROCESS_KEYS = ("model", "workers", "keep_personal_data")
+_TOPICS_KEYS = ("method", "k")
+# top-level keys: the tables above, the sources (validated by crawler.sources) and one flag
+_TABLES = {"crawl": _CRAWL_KEYS, "process": _PROCESS_KEYS, "topics": _TOPICS_KEYS}
+_TOP_LEVEL_KEYS = {*_TABLES, "source", "include_bundled_sources"}
 
 
 @dataclass
@@ -96,6 +105,25 @@ def _typed(value, kind, where: str):
     return value
 
 
+def _check_keys(config: Path, data: dict) -> None:
+    """Every key of the file is one creditlens reads, else a one-line error naming it."""
+    if "sources" in data:
+        raise ConfigError(f"{config}: [[sources]] is not read: write [[source]] (one table per source)")
+    for key in data:
+        if key not in _TOP_LEVEL_KEYS:
+            raise ConfigError(f"{config}: {unknown_key(key, _TOP_LEVEL_KEYS)}")
+    for table, known in _TABLES.items():
+        if not isinstance(data.get(table, {}), dict):
+            raise ConfigError(f"{config}: '{table}' must be a table ([{table}])")
+        for key in data.get(table, {}):
+            if key not in known:
+                raise ConfigError(f"{config}: [{table}] {unknown_key(key, known)}")
+    try:  # the [[source]] entries, checked here too so that every command refuses a misspelt one
+        parse_registry(str(config), data)
+    except RegistryError as exc:
+        raise ConfigError(str(exc)) from None
+
+
 def load_settings(db: Path | None = None, config: Path | None = None) -> Settings:
     settings = Settings(db=Path(db) if db else default_db())
     if config is None:
@@ -109,10 +137,9 @@ def load_settings(db: Path | None = None, config: Path | None = None) -> Setting
         raise ConfigError(f"cannot read config file {config}: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{config}: invalid TOML: {exc}") from None
+    _check_keys(config, data)
     settings.config_paths = [config]
     for key, value in data.get("crawl", {}).items():
-        if key not in _CRAWL_KEYS:
-            raise ConfigError(f"{config}: [crawl] unknown key '{key}' (known: {', '.join(_CRAWL_KEYS)})")
         name, kind = _CRAWL_KEYS[key]
         settings.crawl[name] = _typed(value, kind, f"{config}: [crawl] {key}")
     process = data.get("process", {})

@@ -49,7 +49,7 @@ def test_include_bundled_sources_false_and_later_file_wins(tmp_path):
     [
         ('feeds = "https://x.example/rss"', "my.toml: source 'mysite': field 'feeds' must be a list of http(s) URLs"),
         ('feeds = ["ftp://x.example/rss"]', "field 'feeds' must be a list of http(s) URLs"),
-        ('sitemap = ["https://x.example/s.xml"]', "source 'mysite': field 'sitemap' is not a source field"),
+        ('sitemap = ["https://x.example/s.xml"]', "source 'mysite': unknown key 'sitemap' (did you mean 'sitemaps'?)"),
         ('allowed_domains = ["http://x.example"]', "source 'mysite': field 'allowed_domains' must be a list of host"),
         ('language = 3', "source 'mysite': field 'language' must be a string"),
     ],
