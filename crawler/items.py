@@ -44,6 +44,10 @@ class FetchOutcome:
     error: str | None = None
     error_kind: str | None = None
     lastmod: str | None = None  # the date the feed or sitemap gave the URL
+    # the same split by meaning, kept with the page as evidence of its publication date
+    feed_date: str | None = None
+    sitemap_date: str | None = None
+    listed_lastmod: str | None = None
     aliases: list[str] = field(default_factory=list)  # other URLs that led here (requested, redirects)
     # False for robots.txt and sitemap indexes: a 304 on them says nothing about the sitemaps
     # they name, which must be read again, so they are never asked for conditionally

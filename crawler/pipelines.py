@@ -39,6 +39,9 @@ def outcome_to_page(outcome: FetchOutcome, run_id: str | None, keep_personal_dat
         error=error,
         error_kind=outcome.error_kind,
         origin=origin,
+        feed_date=outcome.feed_date,
+        sitemap_date=outcome.sitemap_date,
+        listed_lastmod=outcome.listed_lastmod,
     )
     if outcome.text is None:
         return Page(url=url, **fields)

@@ -459,6 +459,7 @@ def _redact_stored_articles(warehouse: Warehouse) -> int:
 def _extract_pending(warehouse, settings, preparer, outcome, reprocess, console) -> None:
     """One extraction pool for the whole backlog (starting workers is slow); results are
     loaded EXTRACT_CHUNK at a time, so a crash loses at most one chunk of work."""
+    from nlp.dates import DateEvidence
     from nlp.extraction import ExtractionPoolError, extract_pages
 
     condition = "html IS NOT NULL" + ("" if reprocess else " AND extracted_at IS NULL")
@@ -468,11 +469,12 @@ def _extract_pending(warehouse, settings, preparer, outcome, reprocess, console)
         for chunk in _chunks(urls, EXTRACT_CHUNK):
             warehouse.con.register("chunk_urls", key_table(chunk, "url"))
             rows = warehouse.con.execute(
-                "SELECT url, html, source FROM pages WHERE url IN (SELECT url FROM chunk_urls)"
+                "SELECT url, html, source, feed_date, sitemap_date, listed_lastmod, fetched_at "
+                "FROM pages WHERE url IN (SELECT url FROM chunk_urls)"
             ).fetchall()
             warehouse.con.unregister("chunk_urls")
-            for url, html, source in rows:
-                yield url, Page(url=url, status=200, html=html).text(), source
+            for url, html, source, *dates in rows:
+                yield url, Page(url=url, status=200, html=html).text(), source, DateEvidence(*dates)
 
     results = extract_pages(pending_pages(), workers=settings.workers)
     try:

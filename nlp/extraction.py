@@ -22,14 +22,26 @@ import time
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from multiprocessing.connection import Connection, wait
 
 import trafilatura
-from trafilatura.utils import load_html
+from trafilatura.htmlprocessing import prune_unwanted_nodes
+from trafilatura.json_metadata import normalize_authors
+from trafilatura.metadata import (
+    Document,
+    examine_meta,
+    extract_catstags,
+    extract_meta_json,
+    extract_metainfo,
+    extract_sitename,
+    extract_title,
+)
+from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from nlp import pagekind
 from nlp.boilerplate import remove_link_farms, strip_boilerplate
+from nlp.dates import DateEvidence, publication_date
+from nlp.htmltree import parse_html
 from nlp.language import CJK, detect_language
 from nlp.layouttables import unwrap_layout_tables
 from nlp.standfirst import restore_lead, with_lead
@@ -49,14 +61,6 @@ TRAFILATURA_SETTINGS = dict(
     favor_recall=False,
     fast=False,
 )
-
-# Publication dates outside [EARLIEST_DATE, now + FUTURE_TOLERANCE] are wrong (a copyright
-# year, an event date, a parsing slip) and are dropped rather than stored.  The tolerance is
-# the largest UTC offset: a date written without zone and read as UTC may run 14 hours ahead.
-EARLIEST_DATE = datetime(1990, 1, 1, tzinfo=timezone.utc)
-FUTURE_TOLERANCE = timedelta(hours=14)
-# htmldate keeps the time and zone when the page gives them.
-DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 
 # A worker process is replaced after this many pages, so memory that lxml or a parser
 # leaks on odd pages is returned to the system during months of unattended runs.
@@ -108,51 +112,6 @@ def count_words(text: str) -> int:
     return len(_WORD.findall(CJK.sub(" ", text))) + (cjk + 1) // 2
 
 
-def parse_published(value: str | None, now: datetime | None = None) -> datetime | None:
-    """An aware UTC datetime from htmldate's output, or None when missing or impossible."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    parsed = parsed.astimezone(timezone.utc)
-    now = now or datetime.now(timezone.utc)
-    if parsed < EARLIEST_DATE or parsed > now + FUTURE_TOLERANCE:
-        return None
-    return parsed
-
-
-def _date_params() -> dict:
-    # No extensive search: on the benchmark it finds more right dates (correct 0.856 -> 0.893
-    # of labelled pages), but what it adds includes the copyright year as 1 January (a page
-    # whose declared date is impossible gets its footer's "© 2024"), and a wrong date moves
-    # a story in every trend silently where a missing one is visible.
-    return {
-        "original_date": True,
-        "extensive_search": False,
-        "outputformat": DATE_FORMAT,
-        "min_date": EARLIEST_DATE.strftime("%Y-%m-%d"),
-        "max_date": (datetime.now(timezone.utc) + FUTURE_TOLERANCE).strftime("%Y-%m-%d"),
-    }
-
-
-def _published(declared: str | None, found: str | None) -> datetime | None:
-    """The publication time.  trafilatura hands htmldate the page URL, and a date in the
-    URL (/2024/03/05/) wins over the page's own timestamp, losing the time of day; the
-    timestamp the page declares (JSON-LD, article:published_time) restores it when it
-    falls on the same day give or take the time zone."""
-    published = parse_published(found)
-    timestamp = parse_published(declared)
-    if published is None:
-        return timestamp
-    if timestamp is not None and published.time() == datetime.min.time() and abs(timestamp - published) <= timedelta(days=1):
-        return timestamp
-    return published
-
-
 def _cjk_author(tree) -> str | None:
     """The <meta name="author"> when it is a Chinese, Japanese or Korean name: trafilatura
     discards single-word authors (to drop site handles), which discards every CJK name."""
@@ -174,24 +133,53 @@ def _first_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {message[0]}" if message else type(exc).__name__
 
 
-def _extract(html: str, url: str, source: str | None) -> Extraction:
+def _metadata(tree) -> Document:
+    """The page's declared metadata by trafilatura's own readers, less the two of its
+    metadata pass we do not use: its date (nlp/dates reads the date from more evidence)
+    and its licence; the date alone cost 15 % of the page's extraction.  An author the
+    page does not declare is found later (`_byline`)."""
+    document = examine_meta(tree)
+    if document.author and " " not in document.author:
+        document.author = None  # a single word is a site handle (trafilatura's rule)
+    try:
+        document = extract_meta_json(tree, document)
+    except Exception:  # noqa: BLE001 - malformed JSON-LD only costs its fields, as in trafilatura
+        pass
+    document.title = document.title or extract_title(tree)
+    document.sitename = (document.sitename or extract_sitename(tree) or "").lstrip("@") or None
+    document.categories = document.categories or extract_catstags("category", tree)
+    document.tags = document.tags or extract_catstags("tag", tree)
+    document.clean_and_trim()
+    return document
+
+
+def _byline(tree) -> str | None:
+    """trafilatura's author search (bylines in the markup, with share buttons and related
+    stories pruned first), run on our own tree once trafilatura has extracted the text
+    from its copy of it: trafilatura's `extract_author` copies the whole tree to prune
+    it, which cost as much as the search."""
+    author = extract_metainfo(prune_unwanted_nodes(tree, AUTHOR_DISCARD_XPATHS), AUTHOR_XPATHS, len_limit=120)
+    return normalize_authors(None, author) if author else None
+
+
+def _extract(html: str, url: str, source: str | None, evidence: DateEvidence | None) -> Extraction:
     if not html or not html.strip():
         return Extraction(FAILED, None, "empty page")
     head = html.lstrip()[:2000].lower()
     if head.startswith("<?xml") and "<html" not in head:
         return Extraction(NOT_HTML, None, "not an HTML page: XML document (feed or sitemap?)")
-    tree = load_html(html)
+    tree = parse_html(html)
     if tree is None:
         return Extraction(FAILED, None, "unparseable HTML")
     signals = pagekind.read_signals(tree)
+    published_at, date_source = publication_date(tree, url, html, evidence)
     lead = restore_lead(tree)
     meta_author = _cjk_author(tree)
     unwrap_layout_tables(tree)
     remove_link_farms(tree)
-    document = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, date_extraction_params=_date_params(), **TRAFILATURA_SETTINGS
-    )
-    text = with_lead(document.text or "", lead, document.title) if document is not None else ""
+    metadata = _metadata(tree)
+    document = trafilatura.bare_extraction(tree, url=url, **TRAFILATURA_SETTINGS)  # works on a copy of tree
+    text = with_lead(document.text or "", lead, metadata.title) if document is not None else ""
     # NFC, as trafilatura.extract returns it (bare_extraction does not): the same letter
     # reaches us precomposed from one page and decomposed from another, and a search or
     # a duplicate check must see one spelling.
@@ -204,26 +192,28 @@ def _extract(html: str, url: str, source: str | None) -> Extraction:
         article_id=stable_id(url),
         url=url,
         text=text,
-        title=unicodedata.normalize("NFC", document.title or signals.heading or signals.title) or None,
+        title=unicodedata.normalize("NFC", metadata.title or signals.heading or signals.title) or None,
         source=source,
-        author=document.author or meta_author,
-        published_at=_published(signals.published, document.date),
+        author=metadata.author or _byline(tree) or meta_author,
+        published_at=published_at,
+        date_source=date_source,
         language=detect_language(text),
         word_count=word_count,
         content_hash=content_hash(text),
-        description=document.description,
-        sitename=document.sitename,
-        categories=_split_list(document.categories),
-        tags=_split_list(document.tags),
-        image=document.image,
+        description=metadata.description,
+        sitename=metadata.sitename,
+        categories=_split_list(metadata.categories),
+        tags=_split_list(metadata.tags),
+        image=metadata.image,
     )
     return Extraction(kind, article, text=text)
 
 
-def extract_page(html: str, url: str, source: str | None = None) -> Extraction:
-    """The article on a page, or why there is none.  Never raises on bad HTML."""
+def extract_page(html: str, url: str, source: str | None = None, evidence: DateEvidence | None = None) -> Extraction:
+    """The article on a page, or why there is none.  Never raises on bad HTML.  `evidence`:
+    what the crawler learnt of the page's date (feed, sitemap, fetch time)."""
     try:
-        return _extract(html, url, source)
+        return _extract(html, url, source, evidence)
     except RecursionError:
         return Extraction(FAILED, None, "HTML nested too deeply to parse")
     except MemoryError:
@@ -238,13 +228,14 @@ def extraction_json(path: str, extraction: Extraction) -> dict:
     article = extraction.article
     row = {"path": path, "page_kind": extraction.page_kind, "reason": extraction.reason}
     if article is None:
-        return row | {key: None for key in ("url", "title", "author", "date", "language", "sitename")} | {
+        return row | {key: None for key in ("url", "title", "author", "date", "date_source", "language", "sitename")} | {
             "text": extraction.text}
     return row | {
         "url": article.url,
         "title": article.title,
         "author": article.author,
         "date": article.published_at.isoformat() if article.published_at else None,
+        "date_source": article.date_source,
         "language": article.language,
         "sitename": article.sitename,
         "description": article.description,
@@ -261,7 +252,7 @@ def extraction_json(path: str, extraction: Extraction) -> dict:
 
 
 def _serve(conn: Connection) -> None:
-    """Worker loop: extract each (url, html, source) received until told to stop.
+    """Worker loop: extract each (url, html, source[, evidence]) received until told to stop.
 
     A first page is extracted before announcing readiness: trafilatura, htmldate and
     py3langid load models and compile patterns on first use (over a second), which
@@ -272,8 +263,8 @@ def _serve(conn: Connection) -> None:
         item = conn.recv()
         if item is None:
             return
-        url, html, source = item
-        conn.send((url, extract_page(html, url, source)))
+        url, html, *rest = item
+        conn.send((url, extract_page(html, url, *rest)))
 
 
 @dataclass(eq=False)
@@ -385,7 +376,7 @@ class _Pool:
 def extract_pages(
     items: Iterable[tuple[str, str, str | None]], workers: int | None = None, timeout: float = 30.0
 ) -> Iterator[tuple[str, Extraction]]:
-    """(url, Extraction) for every (url, html, source), in completion order, extracted in
+    """(url, Extraction) for every (url, html, source[, DateEvidence]), in completion order, extracted in
     `workers` processes (default: one per core); a page over `timeout` seconds or one that
     kills its worker yields page_kind "failed" and the batch goes on."""
     yield from _Pool(workers or os.cpu_count() or 1, timeout).run(items)

@@ -13,8 +13,8 @@ from nlp.extraction import (
     extract_page,
     extract_pages,
     extraction_json,
-    parse_published,
 )
+from nlp.dates import parse_published
 from nlp.standfirst import with_lead
 
 PARAGRAPHS = [

@@ -75,6 +75,12 @@ class Page(Record):
     error: str | None = None  # e.g. "http 404", "timeout", "not html: application/pdf"
     error_kind: str | None = None
     origin: str = "crawl"  # crawl | warc | jsonl | csv
+    # The dates the publisher gave this URL where the crawler found it, as written there:
+    # the feed entry's publication date (pubDate, published, dc:date), the news sitemap's
+    # publication_date, and the last modification (sitemap lastmod or feed updated).
+    feed_date: str | None = None
+    sitemap_date: str | None = None
+    listed_lastmod: str | None = None
 
     @classmethod
     def from_html(cls, url: str, html: str, **fields) -> "Page":
@@ -117,6 +123,9 @@ class Article(Record):
     source: str | None = None
     author: str | None = None
     published_at: datetime | None = None
+    # the evidence behind published_at: feed | sitemap | url | meta | jsonld | page_guess |
+    # lastmod (see nlp/dates.py); None when undated or ingested as text
+    date_source: str | None = None
     language: str | None = None
     word_count: int = 0
     is_relevant: bool = True

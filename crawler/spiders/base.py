@@ -140,8 +140,10 @@ class SourceSpider(scrapy.Spider):
         return bool(self.max_age_days and when and when < utcnow() - timedelta(days=self.max_age_days))
 
     def article_request(self, url: str, source_id: str | None, *, lastmod: str | None = None,
-                        priority: int = PRIORITY_LISTED, hops: int = 0) -> scrapy.Request | None:
-        """A request for an article page, or None when it is too old or already stored and unchanged."""
+                        priority: int = PRIORITY_LISTED, hops: int = 0, listed: dict | None = None) -> scrapy.Request | None:
+        """A request for an article page, or None when it is too old or already stored and unchanged.
+        `listed`: the dates the feed or sitemap gave the URL, as FetchOutcome fields, carried
+        to the stored page as evidence for its publication date."""
         url = canonical_url(url)
         if not url.startswith(("http://", "https://")):
             return None
@@ -151,7 +153,8 @@ class SourceSpider(scrapy.Spider):
         if self.known.is_current(url, lastmod):
             self.crawler.stats.inc_value("creditlens/skipped_known")
             return None
-        return self.make_request(url, self.parse_page, "article", source_id, lastmod=lastmod, priority=priority, hops=hops)
+        return self.make_request(url, self.parse_page, "article", source_id, lastmod=lastmod, priority=priority, hops=hops,
+                                 listed=listed or {})
 
     def source_id_for(self, url: str, meta: dict) -> str | None:
         if meta.get("source"):
@@ -178,6 +181,7 @@ class SourceSpider(scrapy.Spider):
             last_modified=header(response, "Last-Modified"),
             lastmod=meta.get("lastmod"),
             aliases=aliases,
+            **meta.get("listed", {}),
         )
         values.update(fields)
         return FetchOutcome(**values)

@@ -16,7 +16,8 @@ from crawler.spiders.base import SourceSpider
 
 _FEED_ROOTS = {"rss", "feed", "RDF", "channel"}
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
-_DATE_NAMES = ("pubDate", "updated", "published", "date", "modified", "issued")
+_PUBLISHED_NAMES = ("pubDate", "published", "date", "issued")  # RSS, Atom, Dublin Core
+_UPDATED_NAMES = ("updated", "modified")
 
 
 def xml_root(body: bytes):
@@ -39,8 +40,11 @@ def _child_text(entry, names) -> str | None:
     return None
 
 
-def feed_entries(body: bytes) -> list[tuple[str, str | None]] | None:
-    """(link, date) of each entry of an RSS/Atom feed; None when the body is not a feed."""
+def feed_entries(body: bytes) -> list[tuple[str, str | None, dict]] | None:
+    """(link, date, listed) of each entry of an RSS/Atom feed, None when the body is not a
+    feed: `date` says whether the entry changed (its updated date, else its publication
+    date); `listed` holds the dates as Page fields, the publication date being evidence
+    for the article's own date (nlp/dates.py)."""
     root = xml_root(body)
     if root is None or local_name(root) not in _FEED_ROOTS:
         return None
@@ -64,7 +68,8 @@ def feed_entries(body: bytes) -> list[tuple[str, str | None]] | None:
             if guid is not None and guid.get("isPermaLink", "true") != "false" and (guid.text or "").strip().startswith("http"):
                 link = guid.text.strip()
         if link:
-            entries.append((link, _child_text(entry, _DATE_NAMES)))
+            published, updated = _child_text(entry, _PUBLISHED_NAMES), _child_text(entry, _UPDATED_NAMES)
+            entries.append((link, updated or published, {"feed_date": published, "listed_lastmod": updated}))
     return entries
 
 
@@ -97,8 +102,8 @@ class FeedDiscovery:
             return
         yield self.outcome(response)
         source_id = response.meta.get("source")
-        for link, date in entries:
-            request = self.article_request(response.urljoin(link), source_id, lastmod=date)
+        for link, date, listed in entries:
+            request = self.article_request(response.urljoin(link), source_id, lastmod=date, listed=listed)
             if request is not None:
                 yield request
 

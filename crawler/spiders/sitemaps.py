@@ -19,8 +19,11 @@ from crawler.spiders.base import SourceSpider
 from crawler.spiders.feeds import local_name, xml_root
 
 
-def sitemap_entries(body: bytes) -> tuple[str, list[tuple[str, str | None]]] | None:
-    """("sitemapindex" | "urlset", [(loc, date)]) or None when the body is not a sitemap."""
+def sitemap_entries(body: bytes) -> tuple[str, list[tuple[str, str | None, dict]]] | None:
+    """("sitemapindex" | "urlset", [(loc, date, listed)]) or None when the body is not a
+    sitemap: `date` is the later of lastmod and Google News publication_date (whether the
+    entry changed); `listed` holds each as a Page field, the publication date being
+    evidence for the article's own date (nlp/dates.py)."""
     root = xml_root(body)
     if root is None or local_name(root) not in ("sitemapindex", "urlset"):
         return None
@@ -29,6 +32,7 @@ def sitemap_entries(body: bytes) -> tuple[str, list[tuple[str, str | None]]] | N
         if local_name(entry) not in ("sitemap", "url"):
             continue
         loc = date = None
+        listed = {}
         for child in entry.iter():
             name = local_name(child)
             text = (child.text or "").strip()
@@ -36,8 +40,9 @@ def sitemap_entries(body: bytes) -> tuple[str, list[tuple[str, str | None]]] | N
                 loc = text
             elif name in ("lastmod", "publication_date") and text:
                 date = max(date, text) if date else text
+                listed.setdefault("listed_lastmod" if name == "lastmod" else "sitemap_date", text)
         if loc:
-            entries.append((loc, date))
+            entries.append((loc, date, listed))
     return local_name(root), entries
 
 
@@ -88,7 +93,7 @@ class SitemapDiscovery:
         yield self.outcome(response, revalidate=kind == "urlset")
         source_id = response.meta.get("source")
         source = self.sources_by_id.get(source_id)
-        for loc, date in entries:
+        for loc, date, listed in entries:
             url = response.urljoin(loc)
             if kind == "sitemapindex":
                 if self.too_old(date):
@@ -96,7 +101,7 @@ class SitemapDiscovery:
                     continue
                 yield from self.document_requests([url], self.parse_sitemap, "discovery", source_id)
             elif source is None or host_matches(urlsplit(url).hostname or "", source.domains()):
-                request = self.article_request(url, source_id, lastmod=date)
+                request = self.article_request(url, source_id, lastmod=date, listed=listed)
                 if request is not None:
                     yield request
 
