@@ -43,12 +43,13 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import trafilatura
 from trafilatura.utils import decode_file
 
+from nlp.dates import is_copyright_year
 from nlp.extraction import extract_page, extract_pages
 from nlp.language import detect_language
 
@@ -208,6 +209,7 @@ def per_page_cost(pages: list[LabelledPage], sample: int) -> tuple[float, float]
     chosen = pages[:sample]
     for page in chosen[:3]:  # first calls load models; not a per-page cost
         extract_page(page.html, page.url)
+        trafilatura.extract(page.html)
     for page in chosen:
         start = time.perf_counter()
         trafilatura.extract(page.html)
@@ -266,6 +268,39 @@ def metadata_report(pages: list[LabelledPage], extractions: dict) -> None:
         n = max(1, len(labelled))
         print(f"{name:<10}{len(labelled):>9}  " + "  ".join(
             f"{counts[s][0] / n:>12.3f}{counts[s][1] / n:>9.3f}" for s in ("bare", "ours")))
+    date_report(pages, extractions, bare)
+
+
+def copyright_dated(page: LabelledPage, found: str | None) -> bool:
+    """A date that is 1 January of a year the page shows in a copyright notice."""
+    if not found:
+        return False
+    try:
+        when = date.fromisoformat(found[:10])
+    except ValueError:
+        return False
+    return is_copyright_year(datetime(when.year, when.month, when.day), page.html)
+
+
+def date_report(pages: list[LabelledPage], extractions: dict, bare: dict) -> None:
+    """Where our dates came from and how often each source is right (labelled pages), and
+    how many dates of each system are a copyright-footer year."""
+    labelled = [p for p in pages if "date" in p.metadata]
+    by_source: dict[str, list[int]] = {}
+    for page in labelled:
+        article = extractions[page.file].article
+        found = article.published_at.isoformat() if article and article.published_at else None
+        tally = by_source.setdefault((article.date_source if article else None) or "none", [0, 0])
+        tally[0] += 1
+        tally[1] += same_metadata("date", page.metadata["date"], found)
+    print("our date sources (labelled pages, correct): " + ", ".join(
+        f"{source} {n} ({right / n:.2f})" for source, (n, right) in sorted(by_source.items(), key=lambda kv: -kv[1][0])))
+    ours_copyright = sum(
+        copyright_dated(p, e.article.published_at.isoformat() if e.article and e.article.published_at else None)
+        for p in pages for e in [extractions[p.file]])
+    bare_copyright = sum(copyright_dated(p, bare[p.file].get("date")) for p in pages)
+    print(f"dates that are a copyright year (1 January of a year in the page's copyright notice), all {len(pages)} "
+          f"pages: bare {bare_copyright}, ours {ours_copyright}")
 
 
 def show_misses(pages, bare, ours, extractions) -> None:
