@@ -45,6 +45,9 @@ _COPYRIGHT_YEARS = re.compile(
     r"(?:©|&copy;|&#169;|\(c\)|copyright)\s*(?:(?:19|20)\d\d\s*[-–]\s*)?((?:19|20)\d\d)", re.IGNORECASE
 )
 
+_PUBLISHED_META = etree.XPath(".//meta[@property='article:published_time' or @name='article:published_time' "
+                              "or @itemprop='datePublished']/@content")
+
 
 @dataclass(frozen=True)
 class DateEvidence:
@@ -114,6 +117,28 @@ def _page_guess(tree: etree._Element, url: str | None, html: str, fetched_at: da
     return None
 
 
+def _declared_timestamp(tree: etree._Element) -> str | None:
+    """The Open Graph / microdata publication timestamp as written, zone included."""
+    for value in _PUBLISHED_META(tree):
+        if value.strip():
+            return value.strip()
+    return None
+
+
+def _with_zone(found: str | None, declared: datetime | None) -> datetime | None:
+    """htmldate's reading of the meta tags, or the declared timestamp when htmldate's has no
+    zone (it read a "publishdate" such as "2025-06-24 16:05") and falls on the same day:
+    read as UTC it would be hours off."""
+    when = parse_published(found)
+    if when is None or declared is None or abs(declared - when) > timedelta(days=1):
+        return when or declared
+    try:
+        zoned = datetime.fromisoformat(found).tzinfo is not None
+    except ValueError:
+        zoned = False
+    return when if zoned else declared
+
+
 def _canonical(tree: etree._Element) -> str | None:
     link = tree.find('.//link[@rel="canonical"]')
     return link.get("href") if link is not None else None
@@ -128,7 +153,8 @@ def publication_date(tree: etree._Element, url: str | None, html: str,
         if when is not None:
             return when, source
     options = _options(extensive=False)
-    on_page = [(parse_published(examine_header(tree, options)), META), (parse_published(json_search(tree, options)), JSONLD)]
+    header = _with_zone(examine_header(tree, options), parse_published(_declared_timestamp(tree)))
+    on_page = [(header, META), (parse_published(json_search(tree, options)), JSONLD)]
     from_url = parse_published(extract_url_date(url, options) or extract_url_date(_canonical(tree), options))
     if from_url is not None:
         for when, source in on_page:  # the URL gives the day; the page's timestamp the time

@@ -94,7 +94,8 @@ def test_feed_and_sitemap_entries_keep_their_dates_apart():
 
 
 def test_a_crawl_keeps_the_feed_and_sitemap_dates_and_extraction_uses_them(site, tmp_path):
-    # feeds and sitemaps only: a link from a section page reaching a story first would carry no listing date
+    # feeds and sitemaps only: a story fetched through a section link before its feed was read has no
+    # listing dates (the feed's request for it is a duplicate by then)
     crawl(write_config(site, tmp_path / "site.toml", section=False), tmp_path / "state", "run1")
     with Warehouse(tmp_path / "db.duckdb") as warehouse:
         warehouse.drain_spool(Spool(tmp_path / "state" / "spool"))

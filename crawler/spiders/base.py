@@ -66,6 +66,9 @@ class SourceSpider(scrapy.Spider):
         self.sources_by_id = {s.id: s for s in self.sources}
         self.urllist = urllist
         self.requested_documents: set[str] = set()
+        # the dates each feed or sitemap entry gave its URL, by canonical URL: a page first
+        # reached through a section link still gets the listing's dates when a feed names it
+        self.listed_dates: dict[str, dict] = {}
 
     @classmethod
     def update_settings(cls, settings):
@@ -147,14 +150,15 @@ class SourceSpider(scrapy.Spider):
         url = canonical_url(url)
         if not url.startswith(("http://", "https://")):
             return None
+        if listed and any(listed.values()):
+            self.listed_dates.setdefault(url, listed)
         if self.too_old(lastmod):
             self.crawler.stats.inc_value("creditlens/skipped_old")
             return None
         if self.known.is_current(url, lastmod):
             self.crawler.stats.inc_value("creditlens/skipped_known")
             return None
-        return self.make_request(url, self.parse_page, "article", source_id, lastmod=lastmod, priority=priority, hops=hops,
-                                 listed=listed or {})
+        return self.make_request(url, self.parse_page, "article", source_id, lastmod=lastmod, priority=priority, hops=hops)
 
     def source_id_for(self, url: str, meta: dict) -> str | None:
         if meta.get("source"):
@@ -181,7 +185,7 @@ class SourceSpider(scrapy.Spider):
             last_modified=header(response, "Last-Modified"),
             lastmod=meta.get("lastmod"),
             aliases=aliases,
-            **meta.get("listed", {}),
+            **next((self.listed_dates[u] for u in aliases if u in self.listed_dates), {}),
         )
         values.update(fields)
         return FetchOutcome(**values)
