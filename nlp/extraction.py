@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 
 import trafilatura
+from lxml import etree
 from trafilatura.htmlprocessing import prune_unwanted_nodes
 from trafilatura.json_metadata import normalize_authors
 from trafilatura.metadata import (
@@ -47,6 +48,7 @@ from nlp.layouttables import unwrap_layout_tables
 from nlp.standfirst import restore_lead, with_lead
 from warehouse.records import Article, stable_id
 
+NEVER_TEXT = ("script", "style", "template", "svg")
 FAILED = "failed"
 NOT_HTML = "not_html"  # a feed, sitemap or other XML document handed over as a page
 
@@ -178,6 +180,9 @@ def _extract(html: str, url: str, source: str | None, evidence: DateEvidence | N
     unwrap_layout_tables(tree)
     remove_link_farms(tree)
     metadata = _metadata(tree)
+    # Read by now (JSON-LD included) and never text: trafilatura copies the tree several
+    # times, and without them each copy is smaller (7 % of its time, same text on 300 pages).
+    etree.strip_elements(tree, *NEVER_TEXT, with_tail=False)
     document = trafilatura.bare_extraction(tree, url=url, **TRAFILATURA_SETTINGS)  # works on a copy of tree
     text = with_lead(document.text or "", lead, metadata.title) if document is not None else ""
     # NFC, as trafilatura.extract returns it (bare_extraction does not): the same letter
@@ -256,7 +261,8 @@ def _serve(conn: Connection) -> None:
 
     A first page is extracted before announcing readiness: trafilatura, htmldate and
     py3langid load models and compile patterns on first use (over a second), which
-    must not count against the deadline of a real page."""
+    must not count against the deadline of a real page.  The forkserver has done so
+    already (nlp/extraction_warmup), so this costs a worker milliseconds."""
     extract_page(WARM_UP_PAGE, "http://localhost/warm-up")
     conn.send(READY)
     while True:
@@ -287,7 +293,7 @@ class _Pool:
         self.size = size
         self.timeout = timeout
         self.context = multiprocessing.get_context("forkserver")
-        self.context.set_forkserver_preload(["nlp.extraction"])
+        self.context.set_forkserver_preload(["nlp.extraction", "nlp.extraction_warmup"])
         self.workers: list[_Worker] = []
 
     def _start(self) -> _Worker:
