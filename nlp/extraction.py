@@ -6,7 +6,8 @@ chosen by measurement on a labelled benchmark, see `TRAFILATURA_SETTINGS`), once
 nlp/layouttables has unwrapped the tables that frame a page rather than hold data (else
 a whole table-layout page reads as one table); nlp/standfirst restores the lead paragraph
 it drops; nlp/boilerplate removes what it lets through; nlp/pagekind keeps listings,
-paywall stubs and error pages out; nlp/language names the language.  A page never
+paywall stubs and error pages out; nlp/language names the language; nlp/dates dates
+it from the crawler's evidence and the page (and says from which).  A page never
 raises: broken markup or a crash becomes page_kind "failed" with a one-line reason, and
 `extract_pages` runs pages in worker processes it can kill, so one pathological page
 (deep nesting, megabytes of script) costs a timeout, not the batch.
