@@ -66,8 +66,8 @@ class SourceSpider(scrapy.Spider):
         self.sources_by_id = {s.id: s for s in self.sources}
         self.urllist = urllist
         self.requested_documents: set[str] = set()
-        # the dates each feed or sitemap entry gave its URL, by canonical URL: a page first
-        # reached through a section link still gets the listing's dates when a feed names it
+        # the dates the feeds and sitemaps gave each URL, by canonical URL: a page first reached
+        # through a section link or another listing still gets them if they are read before it
         self.listed_dates: dict[str, dict] = {}
 
     @classmethod
@@ -150,8 +150,9 @@ class SourceSpider(scrapy.Spider):
         url = canonical_url(url)
         if not url.startswith(("http://", "https://")):
             return None
-        if listed and any(listed.values()):
-            self.listed_dates.setdefault(url, listed)
+        if listed:  # a feed, a news sitemap and a plain sitemap may each name the URL: keep every kind of date
+            known = self.listed_dates.setdefault(url, {})
+            known.update({k: v for k, v in listed.items() if v and not known.get(k)})
         if self.too_old(lastmod):
             self.crawler.stats.inc_value("creditlens/skipped_old")
             return None
