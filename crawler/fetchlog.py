@@ -17,10 +17,14 @@ from urllib.parse import urlsplit
 
 from scrapy import signals
 
+from crawler.guard import RequestRefused
 from crawler.items import failure_error
+from nlp.privacy import redact_url
 
-# error kinds (crawler.items.failure_error) that say the network failed, not our code
-ROUTINE_KINDS = frozenset({"dns", "connection", "timeout", "truncated", "too_large", "redirect_loop"})
+# error kinds (crawler.items.failure_error) that say the network failed or the guard
+# refused the request (crawler/guard.py), not that our code did
+ROUTINE_KINDS = frozenset({"dns", "connection", "timeout", "truncated", "too_large", "redirect_loop",
+                           "blocked_scheme", "off_site", "private_address"})
 ROBOTS_LOGGER = "scrapy.downloadermiddlewares.robotstxt"
 
 
@@ -29,7 +33,8 @@ def is_routine(exc: BaseException | None) -> bool:
 
 
 def log_line(kind: str, url: str, error: str) -> str:
-    return f"fetch failed ({kind}): {url}: {error}"
+    """One line for a failed fetch; the URL redacted as everything we write is (nlp/privacy)."""
+    return f"fetch failed ({kind}): {redact_url(url)}: {error}"
 
 
 class TracebackFreeFetchFailures(logging.Filter):
@@ -37,13 +42,16 @@ class TracebackFreeFetchFailures(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, RequestRefused) and record.name == ROBOTS_LOGGER:
+            return False  # the guard has logged the refusal in its own line
         if is_routine(exc):
             request = record.args.get("request") if isinstance(record.args, dict) else None
             if record.name == ROBOTS_LOGGER and request is not None:
                 # Scrapy names the page that waited for robots.txt, which reads as if the page failed
                 parts = urlsplit(request.url)
                 kind, error = failure_error(exc)
-                record.msg = f"robots.txt of {parts.scheme}://{parts.netloc} not fetched ({kind}): {error}"
+                host = parts.hostname + (f":{parts.port}" if parts.port else "")  # never user:password@
+                record.msg = f"robots.txt of {parts.scheme}://{host} not fetched ({kind}): {error}"
                 record.levelno, record.levelname = logging.WARNING, "WARNING"
             else:
                 record.msg = " ".join(record.getMessage().split("\n", 1)[0].split())

@@ -19,7 +19,7 @@ SOURCE = '[[source]]\nid = "mine"\nname = "Mine"\nhomepage = "https://mine.examp
     ("[process]\nworker = 2\n", "[process] unknown key 'worker' (did you mean 'workers'?)"),
     ("[topics]\nmethods = 'nmf'\n", "[topics] unknown key 'methods' (did you mean 'method'?)"),
     (SOURCE + 'feed = ["https://mine.example/rss"]\n', "source 'mine': unknown key 'feed' (did you mean 'feeds'?)"),
-    ("[crawl]\nzzzz = 1\n", "[crawl] unknown key 'zzzz' (known: autothrottle, concurrency_per_domain"),
+    ("[crawl]\nzzzz = 1\n", "[crawl] unknown key 'zzzz' (known: allow_private_networks, autothrottle"),
     (SOURCE.replace("[[source]]", "[[sources]]"), "[[sources]] is not read: write [[source]]"),
     ("crawl = 3\n", "'crawl' must be a table ([crawl])"),
 ])
@@ -53,7 +53,7 @@ def closed_port() -> int:
 def test_an_unreachable_site_logs_one_line_per_failure_and_no_traceback(tmp_path):
     base = f"http://127.0.0.1:{closed_port()}"
     config = tmp_path / "dead.toml"
-    config.write_text(f'include_bundled_sources = false\n[crawl]\ntimeout = 5\n[[source]]\nid = "dead"\nname = "Dead"\n'
+    config.write_text(f'include_bundled_sources = false\n[crawl]\ntimeout = 5\nallow_private_networks = true\n[[source]]\nid = "dead"\nname = "Dead"\n'
                       f'homepage = "{base}/"\nfeeds = ["{base}/feed.xml"]\nsitemaps = ["{base}/sitemap.xml"]\n')
     result = creditlens("crawl", "--config", config, "--db", tmp_path / "db.duckdb", timeout=300,
                         env={"CREDITLENS_PROGRESS": "false"})

@@ -29,6 +29,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from crawler.canonical import canonical_link, canonical_url, page_url
 from crawler.charset import decode_html, looks_like_html, media_type
 from crawler.fetchlog import log_line
+from crawler.guard import RequestRefused
 from crawler.items import FetchOutcome, failure_error, http_error
 from crawler.known import KnownUrls, parse_date
 from crawler.sources import Source, load_registry, select, source_for_url
@@ -233,7 +234,8 @@ class SourceSpider(scrapy.Spider):
         meta = request.meta
         redirects = meta.get("redirect_urls", [])
         requested = redirects[0] if redirects else meta.get("requested_url", request.url)
-        self.logger.warning(log_line(kind, requested, error))
+        if not isinstance(failure.value, RequestRefused):  # the guard logged its refusal already
+            self.logger.warning(log_line(kind, requested, error))
         yield FetchOutcome(
             url=canonical_url(requested),  # a failed redirect chain is recorded under the URL that was asked for
             status=0,
