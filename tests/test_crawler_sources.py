@@ -94,3 +94,19 @@ def test_source_for_url_prefers_the_longest_domain():
     assert source_for_url("https://news.example.com/a", [broad, narrow]) is narrow
     assert source_for_url("https://www.example.com/a", [broad, narrow]) is broad
     assert source_for_url("https://other.org/", [broad, narrow]) is None
+
+
+def test_bundled_registry_has_chinese_outlets_with_kinds_and_own_domains():
+    sources = {s.id: s for s in load_registry()}
+    chinese = [s for s in sources.values() if s.language == "zh"]
+    names = {s.name for s in chinese}
+    for outlet in ("人民网", "新华网", "中国法院网", "信用中国", "澎湃新闻", "财新网", "21世纪经济报道", "环球网"):
+        assert outlet in names
+    assert any(s.country in ("HK", "TW") for s in chinese)  # traditional characters
+    assert {s.kind for s in chinese} >= {"state media", "government", "commercial"}
+    assert all(s.kind and (s.feeds or s.sitemaps or s.start_urls) for s in chinese)
+    # each edition keeps its own pages where a publisher has an English and a Chinese site
+    assert source_for_url("https://www.news.cn/legal/20240508/c.html", sources.values()).id == "xinhua_zh"
+    assert source_for_url("https://english.news.cn/20240508/c/c.html", sources.values()).id == "xinhua"
+    assert source_for_url("https://finance.caixin.com/2024-05-08/1.html", sources.values()).id == "caixin"
+    assert source_for_url("https://www.caixinglobal.com/2024-05-08/a.html", sources.values()).id == "caixinglobal"
