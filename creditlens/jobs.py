@@ -364,6 +364,7 @@ def process(settings: Settings, console: Console, reprocess: bool = False) -> Pr
         annotator = _annotate_pending(warehouse, settings, outcome, reprocess, console)
         outcome.topics_assigned = assign_topics(warehouse)
         warehouse.refresh_entity_pairs()
+        warehouse.refresh_crosslingual_stories()
         refresh_index(warehouse.con)
         versions = annotator.versions if annotator else {}
         warehouse.upsert_rows("process_runs", [{

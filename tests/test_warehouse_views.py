@@ -88,6 +88,7 @@ FIGURES = [
     ("rail1", 3_200_000, "people", "debtors barred from high-speed rail"),
     ("rail2", 1_100_000, "tickets", "ticket purchases stopped"),
     ("sesame", 950, "points", "maximum Sesame Credit score"),
+    ("laolai", 1_100_000, "tickets", "火车票购买被限制"),  # rail2's figure, five days later, in Chinese
 ]
 
 TOPICS = [  # topic_id, label, terms, weights, size, share
@@ -143,6 +144,7 @@ def build_warehouse(path: Path) -> Warehouse:
         ))
     wh.load_annotations(batch, annotated_at=at("2024-04-01"))
     wh.refresh_entity_pairs()  # as `creditlens process` does after annotating
+    wh.refresh_crosslingual_stories()
     wh.upsert_rows("topic_models", [
         {"model_id": "old", "method": "nmf", "k": 2, "n_docs": 5, "is_current": False},
         {"model_id": "m1", "method": "nmf", "k": 3, "n_docs": 8, "npmi": 0.12, "is_current": True},
@@ -317,4 +319,31 @@ def test_quotes_by_speaker_and_organisation(con):
 def test_figures_over_time(con):
     got = rows(con, "SELECT month, subject, unit, reports, max_value FROM figures_over_time")
     assert (date(2024, 1, 1), "debtors barred from high-speed rail", "people", 1, 3_200_000.0) in got
-    assert rows(con, "SELECT count(*) FROM reported_figures") == [(3,)]
+    assert rows(con, "SELECT count(*) FROM reported_figures") == [(4,)]
+
+
+def test_an_english_and_a_chinese_article_on_the_same_event_form_one_crosslingual_story(con):
+    got = rows(con, "SELECT story_id, language, article_id, linked_articles, shared_entities, shared_figures "
+                    "FROM crosslingual_stories")
+    assert got == [
+        ("rail2", "en", "rail2", ["laolai"], ["Supreme People's Court"], ["1100000.0 tickets"]),
+        ("rail2", "zh", "laolai", ["rail2"], ["Supreme People's Court"], ["1100000.0 tickets"]),
+    ]
+    assert rows(con, "SELECT story_id, crosslingual_story_id FROM stories WHERE crosslingual_story_id IS NOT NULL "
+                     "ORDER BY story_id") == [("laolai", "rail2"), ("rail2", "rail2")]
+    # rail1 shares the court with laolai but no figure, and is two months apart: not one story
+    assert rows(con, "SELECT count(*) FROM crosslingual_links WHERE 'rail1' IN (article_a, article_b)") == [(0,)]
+
+
+def test_crosslingual_stories_need_a_shared_figure_a_shared_entity_and_a_few_days(tmp_path):
+    wh = build_warehouse(tmp_path / "w.duckdb")
+    try:
+        assert wh.refresh_crosslingual_stories() == 1
+        wh.con.execute("UPDATE articles SET published_at = published_at + INTERVAL 30 DAY WHERE article_id = 'laolai'")
+        assert wh.refresh_crosslingual_stories() == 0  # a month later it is another story
+        wh.con.execute("UPDATE articles SET published_at = published_at - INTERVAL 30 DAY WHERE article_id = 'laolai'")
+        wh.con.execute("DELETE FROM article_entities WHERE article_id = 'laolai'")
+        assert wh.refresh_crosslingual_stories() == 0  # the same number about something else
+        assert rows(wh.con, "SELECT count(*) FROM crosslingual_stories") == [(0,)]
+    finally:
+        wh.close()

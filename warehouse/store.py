@@ -121,6 +121,69 @@ GROUP BY ALL
 """
 
 
+# Pairs of original relevant articles in different languages that report the same figure
+# (value and normalised unit) within CROSSLINGUAL_DAYS of each other and name at least one
+# shared catalogue entity that is not a place (every story about China names China).  The
+# join starts from figures, which are few and selective, instead of from all article pairs.
+CROSSLINGUAL_DAYS = 7
+_CROSSLINGUAL_PAIRS = f"""
+WITH originals AS (
+    SELECT article_id, split_part(lower(language), '-', 1) AS language, published_at
+    FROM articles
+    WHERE is_relevant AND duplicate_of IS NULL AND published_at IS NOT NULL AND coalesce(language, '') <> ''
+), reported AS (
+    SELECT DISTINCT figures.article_id, originals.language, originals.published_at,
+           round(figures.value, 6) AS value, figures.unit
+    FROM figures JOIN originals USING (article_id)
+    WHERE figures.value IS NOT NULL AND coalesce(figures.unit, '') <> ''
+), figure_pairs AS (
+    SELECT a.article_id AS article_a, b.article_id AS article_b,
+           abs(epoch(a.published_at) - epoch(b.published_at)) / 86400.0 AS days_apart,
+           list(DISTINCT format('{{}} {{}}', a.value, a.unit) ORDER BY format('{{}} {{}}', a.value, a.unit)) AS shared_figures
+    FROM reported a JOIN reported b
+        ON a.value = b.value AND a.unit = b.unit AND a.article_id < b.article_id AND a.language <> b.language
+    WHERE abs(epoch(a.published_at) - epoch(b.published_at)) <= {CROSSLINGUAL_DAYS} * 86400
+    GROUP BY ALL
+), entity_pairs AS (
+    SELECT p.article_a, p.article_b, list(DISTINCT ea.entity_id ORDER BY ea.entity_id) AS shared_entities
+    FROM figure_pairs p
+    JOIN article_entities ea ON ea.article_id = p.article_a
+    JOIN article_entities eb ON eb.article_id = p.article_b AND eb.entity_id = ea.entity_id
+    WHERE coalesce(ea.label, '') NOT IN ('GPE', 'LOC')
+    GROUP BY ALL
+)
+SELECT f.article_a, f.article_b, f.days_apart, e.shared_entities, f.shared_figures,
+       a.published_at AS published_a, b.published_at AS published_b
+FROM figure_pairs f
+JOIN entity_pairs e USING (article_a, article_b)
+JOIN articles a ON a.article_id = f.article_a
+JOIN articles b ON b.article_id = f.article_b
+"""
+
+
+def _story_ids(pairs: list[tuple]) -> dict[str, str]:
+    """Linked articles grouped into stories (connected components); each story is named by
+    its earliest article, so a story keeps its id when later coverage joins it."""
+    parent: dict[str, str] = {}
+    published: dict[str, object] = {}
+
+    def root(article: str) -> str:
+        while parent[article] != article:
+            parent[article] = parent[parent[article]]
+            article = parent[article]
+        return article
+
+    for a, b, *_, published_a, published_b in pairs:
+        for article, when in ((a, published_a), (b, published_b)):
+            parent.setdefault(article, article)
+            published[article] = when
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            first, second = sorted((ra, rb), key=lambda x: (published[x], x))
+            parent[second] = first
+    return {article: root(article) for article in parent}
+
+
 def _last_per_key(records: list[Record], key: str) -> list[Record]:
     """ON CONFLICT cannot touch one key twice in a statement: keep each key's last record."""
     latest = {}
@@ -313,6 +376,24 @@ class Warehouse:
             self.con.execute(_COUNT_ENTITY_PAIRS)
 
         self._transaction(work)
+
+    def refresh_crosslingual_stories(self) -> int:
+        """Rebuild the cross-lingual story snapshot (migration 006) that `stories` and
+        `crosslingual_stories` read; returns how many stories span more than one language."""
+        pairs = self.con.execute(_CROSSLINGUAL_PAIRS).fetchall()
+        story_of = _story_ids(pairs)
+        rows = [
+            {"story_id": story_of[a], "article_a": a, "article_b": b, "days_apart": days,
+             "shared_entities": entities, "shared_figures": figures}
+            for a, b, days, entities, figures, _, _ in pairs
+        ]
+
+        def work():
+            self.con.execute("DELETE FROM crosslingual_links")
+            self._insert_dicts("crosslingual_links", rows)
+
+        self._transaction(work)
+        return len(set(story_of.values()))
 
     def drain_spool(self, spool: Spool) -> dict[str, int]:
         """Load every pending spool file, deleting each once its transaction has committed."""

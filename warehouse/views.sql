@@ -237,21 +237,62 @@ LEFT JOIN article_main_topic USING (article_id)
 LEFT JOIN current_topics USING (topic_id)
 WHERE relevant_articles.is_original;
 
--- stories: each relevant story once (the article whose duplicate_of is NULL) with the outlets that carried it and its number of articles (itself and its copies)
+-- stories: each relevant story once (the article whose duplicate_of is NULL) with the outlets that carried it, its number of articles (itself and its copies), its language and the cross-lingual story it belongs to
 CREATE OR REPLACE VIEW stories AS
 WITH copies AS (
     SELECT duplicate_of AS article_id, count(*) AS copies, list(DISTINCT source) AS sources
     FROM articles
     WHERE is_relevant AND duplicate_of IS NOT NULL
     GROUP BY duplicate_of
+), crosslingual AS (
+    SELECT DISTINCT story_id, unnest([article_a, article_b]) AS article_id FROM crosslingual_links
 )
 SELECT relevant_articles.article_id AS story_id,
        relevant_articles.published_at, relevant_articles.day, relevant_articles.month,
        relevant_articles.source, relevant_articles.title, relevant_articles.url,
        1 + coalesce(copies.copies, 0) AS articles,
-       list_sort(list_distinct(list_prepend(relevant_articles.source, coalesce(copies.sources, [])))) AS outlets
-FROM relevant_articles LEFT JOIN copies USING (article_id)
+       list_sort(list_distinct(list_prepend(relevant_articles.source, coalesce(copies.sources, [])))) AS outlets,
+       relevant_articles.language,
+       crosslingual.story_id AS crosslingual_story_id
+FROM relevant_articles LEFT JOIN copies USING (article_id) LEFT JOIN crosslingual USING (article_id)
 WHERE relevant_articles.is_original;
+
+-- crosslingual_stories: one row per article of a story reported in more than one language: its language, outlet, date, what it shares with the other side (entities, figures) and how it told the story (themes, speakers, figures)
+CREATE OR REPLACE VIEW crosslingual_stories AS
+WITH members AS (
+    SELECT story_id, article_a AS article_id, article_b AS other_id, days_apart, shared_entities, shared_figures
+    FROM crosslingual_links
+    UNION ALL
+    SELECT story_id, article_b, article_a, days_apart, shared_entities, shared_figures
+    FROM crosslingual_links
+), linked AS (
+    SELECT story_id, article_id,
+           list(DISTINCT other_id ORDER BY other_id) AS linked_articles,
+           min(days_apart) AS days_apart,
+           list_sort(list_distinct(flatten(list(shared_entities)))) AS shared_entities,
+           list_sort(list_distinct(flatten(list(shared_figures)))) AS shared_figures
+    FROM members
+    GROUP BY story_id, article_id
+), named AS (
+    SELECT linked.story_id, linked.article_id,
+           list(coalesce(entity_catalog.name, shared.entity_id) ORDER BY shared.entity_id) AS shared_entity_names
+    FROM linked, unnest(linked.shared_entities) AS shared(entity_id)
+    LEFT JOIN entity_catalog ON entity_catalog.entity_id = shared.entity_id
+    GROUP BY ALL
+)
+SELECT linked.story_id, articles.language, articles.source, articles.published_at,
+       articles.title, articles.url, linked.article_id,
+       linked.linked_articles, linked.days_apart,
+       named.shared_entity_names AS shared_entities, linked.shared_figures,
+       (SELECT list(theme ORDER BY theme) FROM themes WHERE themes.article_id = linked.article_id) AS themes,
+       (SELECT list(DISTINCT coalesce(quotes.speaker, quotes.role, quotes.organisation))
+          FROM quotes WHERE quotes.article_id = linked.article_id) AS speakers,
+       (SELECT count(*) FROM quotes WHERE quotes.article_id = linked.article_id) AS quotes,
+       (SELECT count(*) FROM figures WHERE figures.article_id = linked.article_id) AS figures
+FROM linked
+JOIN articles USING (article_id)
+LEFT JOIN named USING (story_id, article_id)
+ORDER BY linked.story_id, articles.published_at, articles.language;
 
 -- quotes_detail: every quote in a relevant article, with speaker, organisation, outlet, date and link
 CREATE OR REPLACE VIEW quotes_detail AS
