@@ -27,7 +27,7 @@ def fetch(url: str, **headers: str) -> tuple[int, dict, bytes]:
 
 
 def decode(outlet: str, body: bytes) -> str:
-    return html.unescape(body.decode("gbk" if outlet == "dongfang" else "utf-8"))
+    return html.unescape(body.decode({"dongfang": "gbk", "qiantang": "gb18030"}.get(outlet, "utf-8")))
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +53,7 @@ def sitemap_locs(url: str) -> list[str]:
 
 
 def test_sources_toml_lists_every_outlet_with_crawler_fields(site, sources):
-    assert set(sources) == {"beacon", "harbour", "ledger", "dongfang"}
+    assert set(sources) == {"beacon", "harbour", "ledger", "dongfang", "qiantang", "weigang"}
     fields = {"id", "name", "homepage", "country", "language", "kind", "feeds", "sitemaps", "start_urls",
               "allowed_domains"}
     for outlet in site.outlets:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import tomllib
 from importlib import resources
 
+import opencc
 import pytest
 
 from nlp.themes import Taxonomy
@@ -64,6 +65,18 @@ EXPECTED = {
     "ledger-sesame-credit-explainer": ({"FINANCIAL_CREDIT_SCORING"}, set()),
     "ledger-us-firms-credit-ratings": ({"FOREIGN_BUSINESS_VIEW", "CORPORATE_SOCIAL_CREDIT"}, set()),
     "sodium-ion-batteries-budget-evs": (set(), set()),
+    "qiantang-shixin-jipiao-320wan-renci": ({"COURT_DEBTOR_BLACKLIST", "TRAVEL_BAN_FLIGHTS"}, set()),
+    "qiantang-xianzhi-gaoxiaofei-wenda": ({"CONSUMPTION_RESTRICTIONS", "COURT_DEBTOR_BLACKLIST"}, set()),
+    "qiantang-xinyong-xiufu-pianju": ({"CREDIT_REPAIR_APPEALS"}, set()),
+    "qiantang-hongmingdan-xinyidai": ({"RED_LISTS_REWARDS"}, {"COURT_DEBTOR_BLACKLIST"}),
+    "qiantang-zhengxin-geren-xinxi": ({"FINANCIAL_CREDIT_SCORING", "PRIVACY_DATA_PROTECTION"}, set()),
+    "qiantang-juzhi-zui-xihu-fayuan": ({"COURT_DEBTOR_BLACKLIST"}, set()),
+    "weigang-hangzhou-zhixingju-yitian": ({"COURT_DEBTOR_BLACKLIST"}, set()),
+    "weigang-zhima-xinyong-mianyajin": ({"FINANCIAL_CREDIT_SCORING"}, {"COURT_DEBTOR_BLACKLIST"}),
+    "weigang-laolai-ditu-xiaochengxu": ({"DEBTOR_MAPS_APPS", "PRIVACY_DATA_PROTECTION"}, set()),
+    "weigang-gangren-beilie-shixin": ({"COURT_DEBTOR_BLACKLIST", "TRAVEL_BAN_TRAINS"}, set()),
+    "weigang-p2p-wangdai-qingtui": ({"P2P_LENDING_COLLAPSE"}, set()),
+    "weigang-shehui-xinyong-lifa": ({"LEGAL_FRAMEWORK_LEGISLATION"}, set()),
 }
 
 
@@ -81,8 +94,9 @@ def demo_articles() -> dict[str, dict]:
 @pytest.fixture(scope="module")
 def themes_by_slug() -> dict[str, set[str]]:
     taxonomy = Taxonomy.load()
+    to_simplified = opencc.OpenCC("t2s").convert  # as the Chinese pipeline matches traditional text
     return {
-        slug: {theme for theme, _ in taxonomy.score(article["title"] + "\n\n" + "\n\n".join(article["paragraphs"]))}
+        slug: {theme for theme, _ in taxonomy.score(to_simplified(article["title"] + "\n\n" + "\n\n".join(article["paragraphs"])))}
         for slug, article in demo_articles().items()
     }
 

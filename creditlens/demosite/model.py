@@ -38,6 +38,8 @@ OUTLETS: dict[str, Outlet] = {
         Outlet("harbour", "Harbour Morning Post", "", "en", "HK", "commercial", "harbourpost.example"),
         Outlet("ledger", "Ledger Asia", "", "en", "SG", "business press", "ledgerasia.example"),
         Outlet("dongfang", "Dongfang Review 东方评论", "", "en", "CN", "bilingual", "dongfangreview.example"),
+        Outlet("qiantang", "钱塘法治报", "", "zh", "CN", "state media", "qiantangfazhi.example"),
+        Outlet("weigang", "維港日報", "", "zh", "HK", "commercial", "weigangdaily.example"),
     )
 }
 

@@ -485,9 +485,70 @@ class DongfangSite(OutletSite):
         return f"{when.year}年{when.month}月{when.day}日 {when:%H:%M}"
 
 
+class QiantangSite(OutletSite):
+    """Mainland legal daily: GB18030 pages (some names need characters GBK lacks), government-style
+    t<date>_<id>.shtml paths, charset declared in the HTTP header and a <meta http-equiv>."""
+
+    encoding = "gb18030"
+    html_content_type = "text/html; charset=GB18030"
+    nav_item = '<li><a href="{href}" target="_blank">{label}</a></li>'
+    listing_item = '<li><span class="date">[{date}]</span><a href="{url}" target="_blank" title="{title}">{title}</a>{extra}</li>'
+    comments_link = ' <a href="{url}#comments" class="pl">跟帖({n})</a>'
+    pick_item = '<li><a href="{url}" target="_blank">{title}</a></li>'
+    link_item = '<li><a href="{url}" target="_blank">{title}</a></li>'
+    paragraph = '<p style="text-indent:2em;">{text}</p>'
+    byline_fmt = "记者：{author}"
+    comments_wrap = '<div class="gentie" id="comments"><h3>网友跟帖（{n}）</h3><ul>{items}</ul></div>'
+    comment_item = '<li><em>{author}</em>：{text}</li>'
+    pager_link = '<a href="{href}" class="pagebtn">{label}</a>'
+
+    def article_path(self, a: DemoArticle) -> str:
+        return f"/{slugify(a.section)}/{a.published:%Y%m}/t{a.published:%Y%m%d}_{numeric_id(a.slug, 5_000_000)}.shtml"
+
+    def page_path(self, listing_path: str, n: int) -> str:
+        return f"{listing_path}index_{n - 1}.shtml"
+
+    def display_date(self, when: dt.datetime) -> str:
+        return f"{when:%Y-%m-%d %H:%M:%S}"
+
+
+class WeigangSite(OutletSite):
+    """Hong Kong daily in traditional characters: dated numeric paths, Chinese dates with weekdays, JSON-LD."""
+
+    nav_item = '<a class="masthead__link" href="{href}">{label}</a>'
+    listing_item = ('<article class="card"><a class="card__title" href="{url}">{title}</a>'
+                    '<p class="card__lede">{summary}</p><span class="card__time">{date}</span>{extra}</article>')
+    comments_link = ' <a class="card__comments" href="{url}#comments">{n}則留言</a>'
+    pick_item = '<li><a href="{url}">{title}</a></li>'
+    link_item = '<li><a href="{url}">{title}</a></li>'
+    paragraph = "<p>{text}</p>"
+    byline_fmt = '<span class="story__author">撰文：{author}</span>'
+    comments_wrap = '<section class="comments" id="comments"><h2>讀者留言（{n}）</h2>{items}</section>'
+    comment_item = '<div class="comment"><b>{author}</b><p>{text}</p></div>'
+    pager_link = '<a class="pager__link" href="{href}">{label}</a>'
+
+    def article_path(self, a: DemoArticle) -> str:
+        return f"/article/{a.published:%Y%m%d}/{numeric_id(a.slug, 800_000)}"
+
+    def section_path(self, section: str) -> str:
+        return f"/channel/{slugify(section)}"
+
+    def page_path(self, listing_path: str, n: int) -> str:
+        return f"{listing_path.rstrip('/')}/p{n}"
+
+    def display_date(self, when: dt.datetime) -> str:
+        weekday = "一二三四五六日"[when.weekday()]
+        return f"{when.year}年{when.month}月{when.day}日（星期{weekday}）{when:%H:%M}"
+
+    def article_fields(self, a: DemoArticle) -> dict[str, str]:
+        return super().article_fields(a) | {"lang": "zh-Hant-HK"}
+
+
 RENDERERS: dict[str, type[OutletSite]] = {
     "beacon": BeaconSite,
     "harbour": HarbourSite,
     "ledger": LedgerSite,
     "dongfang": DongfangSite,
+    "qiantang": QiantangSite,
+    "weigang": WeigangSite,
 }
