@@ -541,10 +541,17 @@ def _annotate_pending(warehouse, settings, outcome, reprocess, console):
 
 # -- topics --------------------------------------------------------------------------
 
+# every language in one model: Chinese articles are cut into words first (nlp/zh_terms.py)
 TOPIC_CORPUS = (
-    "SELECT article_id, coalesce(title || '\n', '') || text FROM articles "
-    "WHERE is_relevant AND duplicate_of IS NULL AND coalesce(language, 'en') = 'en' ORDER BY article_id"
+    "SELECT article_id, coalesce(title || '\n', '') || text, language FROM articles "
+    "WHERE is_relevant AND duplicate_of IS NULL ORDER BY article_id"
 )
+
+
+def _topic_texts(rows: list[tuple]) -> list[str]:
+    from nlp.zh_terms import topic_text
+
+    return [topic_text(text, language) for _, text, language in rows]
 
 
 @dataclass
@@ -560,14 +567,14 @@ class TopicsOutcome:
 
 def fit_topics(settings: Settings, console: Console, k: int | None = None, auto: bool = False,
                method: str | None = None, k_range: Iterable[int] = range(4, 10)) -> TopicsOutcome:
-    """Fit a new topic model version on the relevant, unduplicated English articles; keep the old ones.
+    """Fit a new topic model version on the relevant, unduplicated articles; keep the old ones.
     Without k (argument or [topics] k setting) the number of topics is chosen by coherence."""
     from nlp.topics import TopicModel, choose_k
 
     method = method or settings.topic_method
     with open_warehouse(settings, console) as warehouse:
         rows = warehouse.con.execute(TOPIC_CORPUS).fetchall()
-        ids, texts = [r[0] for r in rows], [r[1] for r in rows]
+        ids, texts = [r[0] for r in rows], _topic_texts(rows)
         k_scores: dict = {}
         k = k or settings.topic_k
         if auto or k is None:
@@ -629,7 +636,7 @@ def assign_topics(warehouse: Warehouse) -> int:
     if not rows:
         return 0
     model = TopicModel.from_bytes(blob)
-    weights = model.transform([r[1] for r in rows])
+    weights = model.transform(_topic_texts(rows))
     warehouse.add_article_topics(_topic_rows(model_id, [r[0] for r in rows], weights))
     return len(rows)
 
