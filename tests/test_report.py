@@ -15,7 +15,7 @@ from test_warehouse_views import build_warehouse
 from warehouse.report import write_report
 from warehouse.store import Warehouse
 
-CHARTS = 7  # attention, attention share, themes, topics, sources, entities, network
+CHARTS = 8  # attention, attention share, languages, themes, topics, sources, entities, network
 INSTALL_HINT = "install it (Debian/Ubuntu: `apt-get install -y chromium`) to run the browser test"
 
 
@@ -85,6 +85,7 @@ def test_report_is_one_self_contained_file(report):
     assert page.count("<svg") == CHARTS
     assert "Travel bans: trains" in page and "Supreme People&#x27;s Court" in page
     assert "1,100,000 tickets" in page  # the table of reported figures
+    assert "Coverage by language" in page and "法院公布失信被执行人名单" in page  # the cross-lingual story
 
 
 @pytest.mark.slow  # a real browser
@@ -114,3 +115,4 @@ def test_a_report_of_an_empty_warehouse_says_so_in_every_chart(tmp_path):
     counts = svg_children(dumped.stdout)
     assert len(counts) == CHARTS and all(n > 0 for n in counts), counts
     assert "No dated articles yet" in dumped.stdout and "No figures reported yet" in dumped.stdout
+    assert "No story reported in more than one language yet" in dumped.stdout

@@ -312,6 +312,38 @@ def _topics(con) -> str:
                     "(view <code>topic_trends</code>).", chart)
 
 
+CROSSLINGUAL_ROWS = 20
+
+
+def _languages(con) -> str:
+    rows = con.execute("SELECT month, language, articles FROM language_monthly ORDER BY month, language").fetchall()
+    months = sorted({r[0] for r in rows})
+    languages = sorted({r[1] for r in rows}, key=lambda lang: (-sum(r[2] for r in rows if r[1] == lang), lang))
+    values = {(r[0], r[1]): r[2] for r in rows}
+    series = {lang: [values.get((m, lang), 0) for m in months] for lang in languages}
+    chart = line_chart("Coverage by language", months, series)
+    stories = con.execute(
+        "SELECT story_id, published_at, language, source, title, url, themes, shared_figures FROM crosslingual_stories "
+        "ORDER BY story_id, published_at LIMIT ?", [CROSSLINGUAL_ROWS]
+    ).fetchall()
+    if stories:
+        lines = ["<table><thead><tr><th>Story</th><th>Date</th><th>Language</th><th>Source</th><th>Article</th>"
+                 "<th>Themes</th><th>Shared figures</th></tr></thead><tbody>"]
+        for story_id, published_at, language, source, title, url, themes, figures in stories:
+            lines.append(
+                f'<tr><td>{_e(story_id)}</td><td class="when">{published_at:%Y-%m-%d}</td><td>{_e(language)}</td>'
+                f'<td>{_e(source)}</td><td>{_link(url, _short(title, 120), title)}</td>'
+                f'<td>{_e(", ".join(themes or []))}</td><td>{_e(", ".join(figures or []))}</td></tr>'
+            )
+        lines.append("</tbody></table>")
+        table = "".join(lines)
+    else:
+        table = "<p>No story reported in more than one language yet.</p>"
+    return _section("Coverage by language", "Relevant articles per month in each language (view "
+                    "<code>language_monthly</code>), and stories reported in more than one language, side by side "
+                    "(view <code>crosslingual_stories</code>).", chart + table)
+
+
 def _sources(con) -> str:
     rows = con.execute("SELECT source, name, articles FROM top_sources WHERE articles > 0 LIMIT ?", [TOP_BARS]).fetchall()
     bars = [(name or source or "unknown", n, name or source or "unknown") for source, name, n in rows]
@@ -385,6 +417,7 @@ def write_report(con: duckdb.DuckDBPyConnection, out: Path) -> Path:
     con.execute("SET enable_progress_bar = false")
     facts, lede = _facts(con)
     sections = _attention(con) + [
+        _languages(con),
         _themes(con),
         _topics(con),
         '<div class="pair">' + _sources(con) + _entities(con) + "</div>",

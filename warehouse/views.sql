@@ -64,6 +64,17 @@ FROM attention_daily
 GROUP BY 1
 ORDER BY 1;
 
+-- language_monthly: relevant articles, stories and outlets per month and language, for comparing domestic and foreign coverage
+CREATE OR REPLACE VIEW language_monthly AS
+SELECT month, coalesce(nullif(language, ''), 'unknown') AS language,
+       count(*) AS articles,
+       count(*) FILTER (WHERE is_original) AS stories,
+       count(DISTINCT source) AS sources
+FROM relevant_articles
+WHERE month IS NOT NULL
+GROUP BY ALL
+ORDER BY month, language;
+
 -- top_sources: outlets ranked by relevant articles, with their stories, all crawled articles, share of all relevant coverage and first/last relevant date
 CREATE OR REPLACE VIEW top_sources AS
 WITH counts AS (
