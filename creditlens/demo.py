@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from creditlens import jobs
@@ -64,17 +65,40 @@ def print_summary(con, console: Console) -> None:
         "count(DISTINCT source) FROM articles"
     ).fetchone()
     console.print(f"\n[bold]{articles}[/] articles ({relevant} on topic, {stories} distinct stories) from {sources} sources")
+    by_language = con.execute(
+        "SELECT coalesce(language, 'unknown'), count(*) FROM articles WHERE is_relevant GROUP BY 1 ORDER BY 2 DESC, 1"
+    ).fetchall()
+    console.print("on topic by language: " + ", ".join(f"{language} {n}" for language, n in by_language))
     for title, sql in (
         ("Top entities", "SELECT c.name, c.type, count(*) AS mentions FROM entities e JOIN entity_catalog c USING (entity_id) "
                          "GROUP BY ALL ORDER BY mentions DESC, c.name LIMIT 10"),
         ("Topics", "SELECT t.topic_id, t.label, t.size FROM topics t JOIN topic_models m USING (model_id) "
                    "WHERE m.is_current ORDER BY t.size DESC, t.topic_id"),
         ("Themes", "SELECT theme, count(*) AS articles FROM themes GROUP BY theme ORDER BY articles DESC, theme LIMIT 10"),
-    ):
+    ) + CHINESE_SUMMARY:
         result = con.execute(sql)
         table = Table(title=title, title_justify="left")
         for column in result.description:
             table.add_column(column[0])
         for row in result.fetchall():
-            table.add_row(*(str(v) for v in row))
+            table.add_row(*(escape(str(v)) for v in row))
         console.print(table)
+
+
+# What the Chinese pipeline found, and the stories both languages told
+CHINESE_SUMMARY = (
+    ("Chinese persons", "SELECT coalesce(c.name, e.text) AS person, e.entity_id, count(*) AS mentions, "
+                        "count(DISTINCT e.article_id) AS articles FROM entities e JOIN articles a USING (article_id) "
+                        "LEFT JOIN entity_catalog c USING (entity_id) WHERE a.language = 'zh' AND e.label = 'PERSON' "
+                        "GROUP BY ALL ORDER BY mentions DESC, person LIMIT 10"),
+    ("Chinese quotes", "SELECT coalesce(q.speaker, '(' || q.role || ')', q.organisation) AS speaker, q.organisation, "
+                       "CASE WHEN length(q.quote) > 40 THEN left(q.quote, 39) || '…' ELSE q.quote END AS quote "
+                       "FROM quotes q JOIN articles a USING (article_id) WHERE a.language = 'zh' "
+                       "ORDER BY a.published_at, q.start_char LIMIT 12"),
+    ("Chinese themes", "SELECT t.theme, count(*) AS articles FROM themes t JOIN articles a USING (article_id) "
+                       "WHERE a.language = 'zh' GROUP BY ALL ORDER BY articles DESC, t.theme LIMIT 10"),
+    ("Stories across languages", "SELECT left(story_id, 8) AS story, language, source, CAST(published_at AS DATE) AS day, "
+                                 "CASE WHEN length(title) > 32 THEN left(title, 31) || '…' ELSE title END AS title, "
+                                 "len(shared_entities) AS shared_entities, len(shared_figures) AS shared_figures "
+                                 "FROM crosslingual_stories ORDER BY story_id, published_at"),
+)

@@ -76,7 +76,7 @@ def test_robots_disallowed_page_was_never_fetched(con):
 
 def test_relevant_articles_have_entities_themes_and_topics(con):
     missing = con.execute(
-        "SELECT a.url FROM articles a WHERE a.is_relevant AND a.language = 'en' AND a.duplicate_of IS NULL AND ("
+        "SELECT a.url FROM articles a WHERE a.is_relevant AND a.duplicate_of IS NULL AND ("
         " NOT EXISTS (SELECT 1 FROM entities e WHERE e.article_id = a.article_id) OR"
         " NOT EXISTS (SELECT 1 FROM article_topics t WHERE t.article_id = a.article_id))"
     ).fetchall()
@@ -107,8 +107,54 @@ def test_syndicated_copy_points_at_the_original(con):
 
 
 def test_chinese_and_gbk_articles_are_decoded(con):
-    zh = con.execute("SELECT text FROM articles WHERE language = 'zh'").fetchall()
-    assert zh and all("信用" in text for (text,) in zh)
+    zh = dict(con.execute("SELECT title, text FROM articles WHERE language = 'zh'").fetchall())
+    expected = [a for a in load_articles() if a.language == "zh"]
+    assert len(zh) == len(expected)
+    for article in expected:  # GBK, GB18030 (characters GBK lacks) and traditional characters as written
+        assert article.paragraphs[0] in zh[article.title] and article.paragraphs[-1] in zh[article.title]
+    assert "律师陈䶮说" in zh["花五千元“洗白”失信记录？警惕信用修复骗局"]
+
+
+def test_chinese_articles_have_linked_persons_quotes_figures_themes_and_topics(con):
+    with DemoSite() as site:
+        chinese = {a.canonical_url for a in site.articles if a.language == "zh" and a.outlet in ("qiantang", "weigang")}
+    assert len(chinese) >= 12
+    counts = dict(con.execute(
+        "SELECT 'persons', count(DISTINCT e.entity_id) FROM entities e JOIN articles a USING (article_id) "
+        "WHERE a.language = 'zh' AND e.label = 'PERSON' AND e.entity_id IS NOT NULL UNION ALL "
+        "SELECT 'organisations', count(DISTINCT e.entity_id) FROM entities e JOIN articles a USING (article_id) "
+        "WHERE a.language = 'zh' AND e.label = 'ORG' AND e.entity_id IS NOT NULL UNION ALL "
+        "SELECT 'quotes', count(*) FROM quotes q JOIN articles a USING (article_id) "
+        "WHERE a.language = 'zh' AND coalesce(q.speaker, q.role, q.organisation) IS NOT NULL UNION ALL "
+        "SELECT 'figures', count(*) FROM figures f JOIN articles a USING (article_id) WHERE a.language = 'zh' UNION ALL "
+        "SELECT 'themed', count(DISTINCT t.article_id) FROM themes t JOIN articles a USING (article_id) WHERE a.language = 'zh'"
+    ).fetchall())
+    assert counts["persons"] >= 10 and counts["organisations"] >= 10 and counts["quotes"] >= 20, counts
+    assert counts["figures"] >= 30 and counts["themed"] >= 12, counts
+    untopical = con.execute(
+        "SELECT url FROM articles a WHERE language = 'zh' AND is_relevant AND NOT EXISTS "
+        "(SELECT 1 FROM article_topics t WHERE t.article_id = a.article_id)"
+    ).fetchall()
+    assert not untopical
+
+
+def test_a_chinese_story_and_its_english_coverage_form_one_crosslingual_story(con):
+    articles = {a.slug: a for a in load_articles()}
+    with DemoSite() as site:
+        urls = {a.slug: a.canonical_url for a in site.articles}
+    stories = con.execute("SELECT url, story_id FROM crosslingual_stories").fetchall()
+    story_of = dict(stories)
+    for english, chinese in (("court-list-flight-ban-figures", "qiantang-shixin-jipiao-320wan-renci"),
+                             ("dongfang-hangzhou-court-laolai", "weigang-hangzhou-zhixingju-yitian")):
+        assert articles[english].language == "en" and articles[chinese].language == "zh"
+        assert story_of[urls[english]] == story_of[urls[chinese]]
+    assert len(set(story_of.values())) == 2  # no other story is linked across languages
+    figures = con.execute(
+        "SELECT shared_figures FROM crosslingual_stories WHERE url = ?", [urls["qiantang-shixin-jipiao-320wan-renci"]]
+    ).fetchone()[0]
+    assert {"3200000 times", "610000 times", "1140000 people"} <= set(figures)
+    linked = con.execute("SELECT count(*) FROM stories WHERE crosslingual_story_id IS NOT NULL").fetchone()[0]
+    assert linked == 4
 
 
 def test_no_identity_number_survives(con):
@@ -124,6 +170,9 @@ def test_demo_prints_a_summary_and_exports_topics(demo_runs, con):
                              "GROUP BY ALL ORDER BY count(*) DESC, c.name LIMIT 1").fetchone()[0]
     summary = " ".join(first.stdout.split())  # the tables wrap long cells
     assert "Top entities" in summary and top_entity in first.stdout
+    for table in ("Chinese persons", "Chinese quotes", "Chinese themes", "Stories across languages"):
+        assert table in summary
+    assert "on topic by language: en" in summary and "zh " in summary
     assert all(label.split()[0] in summary for label in first_labels), (first_labels, summary)
     # the exports on disk are the second run's, of the current model
     model_id, k = con.execute("SELECT model_id, k FROM topic_models WHERE is_current").fetchone()

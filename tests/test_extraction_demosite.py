@@ -84,6 +84,22 @@ def test_table_layout_outlet_gives_the_story_alone_one_paragraph_a_line(site_pag
     assert long_stories and all(len(extractions[a.url].article.text.split("\n")) >= 5 for a in long_stories)
 
 
+def test_chinese_outlets_give_the_story_alone(site_pages):
+    """qiantang (GB18030) and weigang (traditional characters) wrap stories in their own furniture."""
+    site, extractions = site_pages
+    furniture = {"qiantang": ["您现在的位置", "来源：钱塘法治报", "编辑：陈晓", "打印本页", "相关阅读", "本周热读",
+                              "扫码关注", "版权所有", "举报电话"],
+                 "weigang": ["Cookies", "分享：", "相關新聞", "熱門新聞", "版權所有", "私隱政策", "廣告"]}
+    for outlet, words in furniture.items():
+        stories = [a for a in site.articles if a.outlet == outlet]
+        assert len(stories) >= 6
+        for expected in stories:
+            text = extractions[expected.url].article.text
+            lines = text.split("\n")
+            assert lines[lines[0] == expected.title:] == list(expected.paragraphs), expected.url  # headline may lead
+            assert not [w for w in words if w in text], expected.url
+
+
 def test_paywall_stubs_listings_and_error_pages_are_not_articles(site_pages):
     site, extractions = site_pages
     for expected in site.articles:

@@ -326,8 +326,8 @@ def test_an_english_and_a_chinese_article_on_the_same_event_form_one_crosslingua
     got = rows(con, "SELECT story_id, language, article_id, linked_articles, shared_entities, shared_figures "
                     "FROM crosslingual_stories")
     assert got == [
-        ("rail2", "en", "rail2", ["laolai"], ["Supreme People's Court"], ["1100000.0 tickets"]),
-        ("rail2", "zh", "laolai", ["rail2"], ["Supreme People's Court"], ["1100000.0 tickets"]),
+        ("rail2", "en", "rail2", ["laolai"], ["Supreme People's Court"], ["1100000 tickets"]),
+        ("rail2", "zh", "laolai", ["rail2"], ["Supreme People's Court"], ["1100000 tickets"]),
     ]
     assert rows(con, "SELECT story_id, crosslingual_story_id FROM stories WHERE crosslingual_story_id IS NOT NULL "
                      "ORDER BY story_id") == [("laolai", "rail2"), ("rail2", "rail2")]

@@ -133,13 +133,16 @@ WITH originals AS (
     WHERE is_relevant AND duplicate_of IS NULL AND published_at IS NOT NULL AND coalesce(language, '') <> ''
 ), reported AS (
     SELECT DISTINCT figures.article_id, originals.language, originals.published_at,
-           round(figures.value, 6) AS value, figures.unit
+           round(figures.value, 6) AS value, figures.unit,
+           CASE WHEN figures.value = round(figures.value) AND abs(figures.value) < 1e15
+                THEN CAST(CAST(figures.value AS BIGINT) AS VARCHAR) ELSE CAST(round(figures.value, 6) AS VARCHAR)
+           END || ' ' || figures.unit AS figure
     FROM figures JOIN originals USING (article_id)
     WHERE figures.value IS NOT NULL AND coalesce(figures.unit, '') <> ''
 ), figure_pairs AS (
     SELECT a.article_id AS article_a, b.article_id AS article_b,
            abs(epoch(a.published_at) - epoch(b.published_at)) / 86400.0 AS days_apart,
-           list(DISTINCT format('{{}} {{}}', a.value, a.unit) ORDER BY format('{{}} {{}}', a.value, a.unit)) AS shared_figures
+           list(DISTINCT a.figure ORDER BY a.figure) AS shared_figures
     FROM reported a JOIN reported b
         ON a.value = b.value AND a.unit = b.unit AND a.article_id < b.article_id AND a.language <> b.language
     WHERE abs(epoch(a.published_at) - epoch(b.published_at)) <= {CROSSLINGUAL_DAYS} * 86400
