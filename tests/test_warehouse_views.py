@@ -345,5 +345,10 @@ def test_crosslingual_stories_need_a_shared_figure_a_shared_entity_and_a_few_day
         wh.con.execute("DELETE FROM article_entities WHERE article_id = 'laolai'")
         assert wh.refresh_crosslingual_stories() == 0  # the same number about something else
         assert rows(wh.con, "SELECT count(*) FROM crosslingual_stories") == [(0,)]
+        wh.con.execute("INSERT INTO article_entities SELECT * FROM article_entities WHERE article_id = 'rail2'")
+        wh.con.execute("UPDATE article_entities SET article_id = 'laolai' WHERE rowid = (SELECT max(rowid) FROM article_entities)")
+        assert wh.refresh_crosslingual_stories() == 1
+        wh.con.execute("UPDATE figures SET value = 10, unit = 'percent' WHERE article_id IN ('rail2', 'laolai')")
+        assert wh.refresh_crosslingual_stories() == 0  # "10 percent" is in too many stories to link two
     finally:
         wh.close()

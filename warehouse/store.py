@@ -123,8 +123,15 @@ GROUP BY ALL
 
 # Pairs of original relevant articles in different languages that report the same figure
 # (value and normalised unit) within CROSSLINGUAL_DAYS of each other and name at least one
-# shared catalogue entity that is not a place (every story about China names China).  The
-# join starts from figures, which are few and selective, instead of from all article pairs.
+# shared catalogue entity that is not a place (every story about China names China).  Only
+# distinctive figures count: three significant digits (11.6 percent, 2,314 people, 1,850
+# yuan), or two for a count or amount of at least 100 (3.2 million times, 610,000 times);
+# round percentages and small round counts ("10 percent", "1,000 people", "20 cases") are
+# reported by many unrelated stories of the same week about the same court.  The
+# join starts from figures, which are few and selective, instead of from all article pairs,
+# and joins on the figure and a CROSSLINGUAL_DAYS-wide time bucket (each figure also looks
+# in the neighbouring buckets), so that a common figure ("10 percent") is compared only
+# with the few reports of the same weeks, not with every report of all time.
 CROSSLINGUAL_DAYS = 7
 _CROSSLINGUAL_PAIRS = f"""
 WITH originals AS (
@@ -133,19 +140,27 @@ WITH originals AS (
     WHERE is_relevant AND duplicate_of IS NULL AND published_at IS NOT NULL AND coalesce(language, '') <> ''
 ), reported AS (
     SELECT DISTINCT figures.article_id, originals.language, originals.published_at,
+           CAST(floor(epoch(originals.published_at) / ({CROSSLINGUAL_DAYS} * 86400)) AS BIGINT) AS bucket,
            round(figures.value, 6) AS value, figures.unit,
            CASE WHEN figures.value = round(figures.value) AND abs(figures.value) < 1e15
                 THEN CAST(CAST(figures.value AS BIGINT) AS VARCHAR) ELSE CAST(round(figures.value, 6) AS VARCHAR)
            END || ' ' || figures.unit AS figure
     FROM figures JOIN originals USING (article_id)
     WHERE figures.value IS NOT NULL AND coalesce(figures.unit, '') <> ''
+      AND (length(trim(replace(rtrim(rtrim(printf('%.6f', abs(figures.value)), '0'), '.'), '.', ''), '0')) >= 3
+           OR (figures.unit NOT IN ('percent', 'percentage points') AND abs(figures.value) >= 100
+               AND length(trim(replace(rtrim(rtrim(printf('%.6f', abs(figures.value)), '0'), '.'), '.', ''), '0')) >= 2))
+), nearby AS (
+    SELECT article_id, language, published_at, value, unit, figure, unnest([bucket - 1, bucket, bucket + 1]) AS bucket
+    FROM reported
 ), figure_pairs AS (
     SELECT a.article_id AS article_a, b.article_id AS article_b,
            abs(epoch(a.published_at) - epoch(b.published_at)) / 86400.0 AS days_apart,
            list(DISTINCT a.figure ORDER BY a.figure) AS shared_figures
-    FROM reported a JOIN reported b
-        ON a.value = b.value AND a.unit = b.unit AND a.article_id < b.article_id AND a.language <> b.language
-    WHERE abs(epoch(a.published_at) - epoch(b.published_at)) <= {CROSSLINGUAL_DAYS} * 86400
+    FROM reported a JOIN nearby b
+        ON a.value = b.value AND a.unit = b.unit AND a.bucket = b.bucket
+    WHERE a.article_id < b.article_id AND a.language <> b.language
+      AND abs(epoch(a.published_at) - epoch(b.published_at)) <= {CROSSLINGUAL_DAYS} * 86400
     GROUP BY ALL
 ), entity_pairs AS (
     SELECT p.article_a, p.article_b, list(DISTINCT ea.entity_id ORDER BY ea.entity_id) AS shared_entities
@@ -161,6 +176,7 @@ FROM figure_pairs f
 JOIN entity_pairs e USING (article_a, article_b)
 JOIN articles a ON a.article_id = f.article_a
 JOIN articles b ON b.article_id = f.article_b
+ORDER BY f.article_a, f.article_b
 """
 
 
