@@ -14,7 +14,8 @@ list of words:
 * without Chinese stop words (nlp/data/zh/topic_stopwords.txt), single characters,
   numbers and punctuation.
 
-The words are returned one per line: the vocabulary joins capitalised words on one line
+The text comes back one sentence a line (the vocabulary measures coherence by sentence),
+its words separated by commas: the vocabulary joins capitalised words separated by spaces
 into names, and a catalogue name must not run into the next one.
 """
 
@@ -32,6 +33,7 @@ from nlp.gazetteer import Gazetteer
 from nlp.themes import Taxonomy
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|\n")
 _LETTER = re.compile(r"[^\W\d_]")
 _CONVERTER = opencc.OpenCC("t2s")
 jieba.setLogLevel(logging.WARNING)  # jieba announces its dictionary loading on stderr
@@ -72,7 +74,8 @@ class ChineseTopicTerms:
         return found
 
     def topic_text(self, text: str) -> str:
-        return "\n".join(self.words(text))
+        sentences = (", ".join(self.words(sentence)) for sentence in _SENTENCE_END.split(text))
+        return "\n".join(sentence for sentence in sentences if sentence)
 
 
 @lru_cache(maxsize=1)
@@ -82,7 +85,7 @@ def default_terms() -> ChineseTopicTerms:
 
 
 def topic_text(text: str, language: str | None) -> str:
-    """What the topic model reads of an article: Chinese as words one per line, others unchanged."""
+    """What the topic model reads of an article: Chinese as its words, a sentence a line; others unchanged."""
     if (language or "").lower().split("-")[0] == "zh":
         return default_terms().topic_text(text)
     return text
