@@ -38,3 +38,10 @@ def test_a_bilingual_model_gives_chinese_articles_topics():
     model = TopicModel(k=2, min_df=2, max_df=0.9).fit(zh + en)
     assert (model.document_topics[:6].sum(axis=1) > 0).all()
     assert any(any("\u4e00" <= ch <= "\u9fff" for ch in term) for term in model.vocabulary)
+
+
+def test_sentences_stay_lines_and_neighbouring_names_stay_apart():
+    text = topic_text("蚂蚁集团最高法通报失信名单。芝麻信用评分下降！", "zh")
+    assert len(text.splitlines()) == 2  # coherence is counted per sentence
+    terms = Vocabulary.build([text, "Ant Group and the Supreme People's Court."], 1, 1.0, 100)[0].terms
+    assert "ant_group" in terms and "supreme_people's_court" in terms
