@@ -313,6 +313,6 @@ def test_report_writes_one_html_file_from_the_warehouse(built, tmp_path):
     out = tmp_path / "report.html"
     assert "wrote" in ok(creditlens("report", "--out", out, "--db", db))
     page = out.read_text(encoding="utf-8")
-    assert page.count("<svg") == 7 and "No dated articles yet" not in page
+    assert page.count("<svg") == 8 and "No dated articles yet" not in page
     names = [name for (name,) in query(db, "SELECT name FROM sources")]
     assert any(name in page for name in names)
