@@ -11,9 +11,9 @@ from __future__ import annotations
 import tomllib
 from importlib import resources
 
-import opencc
 import pytest
 
+from nlp.languages.zh_script import simplified
 from nlp.themes import Taxonomy
 
 ARTICLES = resources.files("creditlens") / "demosite" / "articles"
@@ -94,9 +94,8 @@ def demo_articles() -> dict[str, dict]:
 @pytest.fixture(scope="module")
 def themes_by_slug() -> dict[str, set[str]]:
     taxonomy = Taxonomy.load()
-    to_simplified = opencc.OpenCC("t2s").convert  # as the Chinese pipeline matches traditional text
     return {
-        slug: {theme for theme, _ in taxonomy.score(to_simplified(article["title"] + "\n\n" + "\n\n".join(article["paragraphs"])))}
+        slug: {theme for theme, _ in taxonomy.score(simplified(article["title"] + "\n\n" + "\n\n".join(article["paragraphs"])))}
         for slug, article in demo_articles().items()
     }
 
