@@ -44,9 +44,12 @@ _ACCORDING_TO = re.compile(r"\baccording to\s+", re.IGNORECASE)
 _SENTENCE_OPENING = re.compile(r"\s*(?:(?:but|and|yet|however|meanwhile),?\s+)?", re.IGNORECASE)
 # what may stand between a speaker's name and the verb: an apposition and adverbs
 _NAME_TO_VERB = re.compile(rf"(?:\s*,[^\"\u201c\u201d]{{1,160}},)?{_BETWEEN}\s*")
-# what may stand between the verb and the reported claim: "said on Monday that", "said, however, that"
+# what may stand between the verb and the reported claim: "said on Monday that", "said, however, that";
+# a time word is a word, never "that" nor a number ("said on Tuesday that 12.88 million ...")
+_TIME_WORD = r"(?!that\b)[A-Za-z]+\b"
 _THAT = re.compile(
-    r"^\s*,?\s*(?:(?:however|though|also|on (?:\w+ ){0,2}\w+|last \w+|this \w+|in a statement|in an interview"
+    rf"^\s*,?\s*(?:(?:however|though|also|on (?:{_TIME_WORD} ){{0,2}}{_TIME_WORD}|last {_TIME_WORD}|this {_TIME_WORD}"
+    r"|in a statement|in an interview"
     r"(?: with [^,]{1,40}?)?)\s*,?\s*)*"
     r"(?:(?:in|at|on|during|after|before|last|this)\b[^,.;]{0,60}?\s+(?=that\b))?(?:that\s+)?",
     re.IGNORECASE,

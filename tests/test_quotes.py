@@ -120,3 +120,12 @@ def test_pronoun_after_an_unnamed_speaker_is_not_the_last_named_person(quotes_of
     direct = [q for q in found if q.kind == "direct"]
     assert [(q.speaker, q.entity_id, q.role) for q in direct] == [
         ("product manager at a social app", None, "product manager")]
+
+
+@pytest.mark.parametrize("day", ["on Monday", "last week", "on Friday morning"])
+def test_an_indirect_quote_starting_with_a_decimal_number_is_not_cut_at_its_point(quotes_of, day):
+    """'said on Monday that 4.75 million ...': the time words before 'that' never reach into the number."""
+    (quote,) = quotes_of(f"The Hangzhou Intermediate People's Court said {day} that 4.75 million yuan had been "
+                         "recovered from listed debtors this year.")
+    assert quote.quote.startswith("4.75 million yuan had been recovered")
+    assert quote.organisation_id == "court.hangzhou_intermediate_court"
