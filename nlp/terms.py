@@ -48,7 +48,11 @@ class WeightedTerms:
         return found
 
     def score(self, text: str) -> float:
-        return sum(self._weights[t] * min(n, self.cap) for t, n in self.counts(text).items())
+        return self.score_counts(self.counts(text))
+
+    def score_counts(self, counts: dict[str, int]) -> float:
+        """The score of terms already counted: each weight times its count, capped."""
+        return sum(self._weights[t] * min(n, self.cap) for t, n in counts.items())
 
     def any_in(self, text: str) -> bool:
         return bool(self.counts(text))

@@ -70,6 +70,40 @@ def test_chinese_terms_count(taxonomy):
     assert hits[0] == "COURT_DEBTOR_BLACKLIST"
 
 
+@pytest.mark.parametrize(
+    "text, theme",
+    [
+        ("A Guangzhou court said on Monday that 41,000 residents had been added to its blacklist of dishonest "
+         "debtors this year.", "COURT_DEBTOR_BLACKLIST"),
+        ("Hebei courts showed laolai and other judgment defaulters on cinema screens.", "COURT_DEBTOR_BLACKLIST"),
+        ("Listed debtors were barred from flying and from buying plane tickets in June.", "TRAVEL_BAN_FLIGHTS"),
+    ],
+)
+def test_a_one_sentence_text_gets_its_theme(taxonomy, text, theme):
+    """A short text names its subject once: it needs only its share of the minimum."""
+    assert theme in themes_of(taxonomy, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Airlines raised the price of plane tickets on flights to Sanya.",
+        "Sesame Credit sponsored the match.",
+        "The Supreme People's Court met on Tuesday.",
+        "Debtors and creditors met at the court.",
+    ],
+)
+def test_a_short_text_with_one_passing_mention_gets_no_theme(taxonomy, text):
+    assert themes_of(taxonomy, text) == []
+
+
+def test_the_length_share_shrinks_with_the_text_down_to_the_floor(taxonomy):
+    assert taxonomy.length_share("word " * 400) == 1
+    assert taxonomy.length_share("word " * 90) == pytest.approx(90 / taxonomy.full_length_words)
+    assert taxonomy.length_share("three words only") == taxonomy.short_text_floor
+    assert taxonomy.length_share("法院" * 90) == pytest.approx(90 / taxonomy.full_length_words)  # a Han character is half a word
+
+
 def test_an_unrelated_text_carries_no_theme(taxonomy):
     weather = "Typhoon signal No 8 was raised on Tuesday; ferries were suspended and schools closed."
     assert taxonomy.score(weather) == []
@@ -148,6 +182,10 @@ def test_a_taxonomy_file_records_its_version_and_scores(tmp_path):
         (GOOD.replace('version = "test-7"', ''), "field 'version' must be set"),
         (GOOD.replace('[[theme]]', '[[theme'), "themes.toml"),
         ('version = "1"\n', "no [[theme]] entries"),
+        (GOOD.replace('version = "test-7"', 'version = "test-7"\n[scoring]\nfull_length_word = 100'),
+         "[scoring] has unknown field(s) full_length_word"),
+        (GOOD.replace('version = "test-7"', 'version = "test-7"\n[scoring]\nshort_text_floor = 0'),
+         "'short_text_floor' must be above 0"),
     ],
 )
 def test_a_broken_taxonomy_file_is_a_one_line_error(tmp_path, broken, message):
