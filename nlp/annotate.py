@@ -122,7 +122,8 @@ class _Core:
                 for q in pipeline.quotes(parsed, text, sentences, mentions)
             ],
             figures=[
-                Figure(article_id, f.value, f.unit, privacy.redact(f.subject), privacy.redact(f.sentence), f.start_char)
+                Figure(article_id, f.value, f.unit, privacy.redact(f.subject), privacy.redact(f.sentence), f.start_char,
+                       f.converted_from)
                 for f in pipeline.figures(parsed, text, sentences)
                 if clear(f.start_char, f.start_char + 1)
             ],

@@ -96,9 +96,9 @@ def test_annotations_of_an_article(annotator):
     assert (direct.speaker, direct.entity_id, direct.role) == ("Zhou Ming", "person.zhou_ming", "shop owner")
     assert (indirect.speaker, indirect.entity_id) == ("Supreme People's Court", "court.supreme_peoples_court")
     assert indirect.quote == "3.2 million people have been barred from buying plane tickets"
-    figures = {(f.value, f.unit) for f in result.figures}
-    assert {(3_200_000, "people"), (1850, "CNY")} <= figures
-    assert (260, "USD") not in figures
+    figures = {(f.value, f.unit): f for f in result.figures}
+    assert {(3_200_000, "people"), (1850, "CNY"), (260, "USD")} <= set(figures)
+    assert figures[(260, "USD")].converted_from == figures[(1850, "CNY")].start_char  # a conversion, not a second fine
 
 
 def test_no_personal_number_anywhere(annotator):

@@ -357,3 +357,15 @@ def test_crosslingual_stories_need_a_shared_figure_a_shared_entity_and_a_few_day
         assert wh.refresh_crosslingual_stories() == 0  # "10 percent" is in too many stories to link two
     finally:
         wh.close()
+
+
+def test_a_bracketed_conversion_is_stored_linked_and_not_reported_twice(tmp_path):
+    wh = build_warehouse(tmp_path / "conversion.duckdb")
+    fine = Figure("rail1", 1850.0, "CNY", "fine for unpaid rent", "fined 1,850 yuan (about $260)", 6)
+    dollars = Figure("rail1", 260.0, "USD", "fine for unpaid rent", "fined 1,850 yuan (about $260)", 25, converted_from=6)
+    wh.load_annotations([Annotations("rail1", "text", figures=[fine, dollars])], annotated_at=at("2024-04-02"))
+    assert rows(wh.con, "SELECT unit, converted_from FROM reported_figures WHERE subject = 'fine for unpaid rent' "
+                        "ORDER BY start_char") == [("CNY", None), ("USD", 6)]
+    assert rows(wh.con, "SELECT unit, reports FROM figures_over_time WHERE subject = 'fine for unpaid rent'") == [
+        ("CNY", 1)]
+    wh.close()

@@ -184,6 +184,7 @@ class Figure(Record):
     subject: str
     sentence: str
     start_char: int = 0
+    converted_from: int | None = None  # start_char of the figure this one restates in another currency
 
 
 @dataclass

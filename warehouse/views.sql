@@ -347,10 +347,10 @@ ORDER BY quotes DESC, organisation;
 CREATE OR REPLACE VIEW reported_figures AS
 SELECT relevant_articles.published_at, relevant_articles.day, relevant_articles.month, relevant_articles.source,
        relevant_articles.title, relevant_articles.url, figures.article_id,
-       figures.subject, figures.value, figures.unit, figures.sentence
+       figures.subject, figures.value, figures.unit, figures.sentence, figures.start_char, figures.converted_from
 FROM figures JOIN relevant_articles USING (article_id);
 
--- figures_over_time: per month, subject and unit, how often a figure was reported in relevant articles and its smallest, median, largest and latest value
+-- figures_over_time: per month, subject and unit, how often a figure was reported in relevant articles and its smallest, median, largest and latest value (a bracketed conversion is not a second report)
 CREATE OR REPLACE VIEW figures_over_time AS
 SELECT month, subject, unit,
        count(*) AS reports,
@@ -360,6 +360,6 @@ SELECT month, subject, unit,
        max(value) AS max_value,
        arg_max(value, published_at) AS latest_value
 FROM reported_figures
-WHERE month IS NOT NULL
+WHERE month IS NOT NULL AND converted_from IS NULL
 GROUP BY month, subject, unit
 ORDER BY month, reports DESC, subject;
