@@ -1,6 +1,6 @@
 """Give every name found in an article an entity id, so counts add up across spellings.
 
-Gazetteer hits arrive with their id from the entity ruler.  A name the model found is
+Gazetteer hits arrive with their id from the span ruler (nlp/gazetteer_merge.py).  A name the model found is
 looked up by its normalised form among every gazetteer name and alias, so "the
 Supreme People's Court", "Supreme People’s Court" and "SPC" land on one id.  A name
 the gazetteer does not know gets an id derived from its label and normalised form

