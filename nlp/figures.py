@@ -100,8 +100,6 @@ _TAIL_END = re.compile(
     re.IGNORECASE,
 )
 _PASSIVE = re.compile(r"^(?:(?:have|has|had) been|will be|would be|were|was|are|is|being)\s+", re.IGNORECASE)
-_PERFECT = re.compile(r"^(?:have|has|had|will|would|could|can|may|must|should)\s+", re.IGNORECASE)
-_RELATIVE = re.compile(r"^(?:who|that|which|whose)\b", re.IGNORECASE)
 _PREPOSITION_START = re.compile(
     r"^(?:of|in|on|at|for|from|over|between|since|during|across|by|per|to|under|with|within|without|"
     r"last|this|each|every|so far)\b",
@@ -117,7 +115,7 @@ _APPROXIMATE = re.compile(
 )
 # the attribution of a claim, dropped from a subject: "Officials said (that)", "according to X,"
 _ATTRIBUTION = re.compile(
-    r"^.*?\b(?:said|says|say|told [\w' ]{1,40}?|reported|estimated|estimates|found|showed|shows|announced|"
+    r"^.*?\b(?:said|says|say|told [\w' ]{1,40}?|reported|found|showed|shows|announced|"
     r"noted|added|wrote)\b(?:\s+on \w+)?\s*(?:that\b)?\s*|^according to [^,]*,?\s*",
     re.IGNORECASE,
 )
@@ -125,7 +123,7 @@ _LEADING_LINKS = re.compile(r"^(?:(?:and|but|or|while|whereas|which|that|who|as|
                             r"also|now|only)\s+)+", re.IGNORECASE)
 _FUNCTION_WORDS = frozenset("a an the of in on at to for from by with and or but he she it they we i you this that "
                             "these those there here its their his her our who which about up down over some".split())
-_CONVERSION = re.compile(r"\s*\((?:about|approximately|roughly|around|some|or|~|≈|equivalent to|US)?\s*", re.IGNORECASE)
+_CONVERSION = re.compile(r"\s*\((?:about|approximately|roughly|around|some|or|~|≈|equivalent to)?\s*", re.IGNORECASE)
 _RANGE_LINK = re.compile(r"\s*(?:and|to|-|\u2013)\s*$", re.IGNORECASE)
 _RANGE_OPEN = re.compile(r"(?:between|from)\s+$", re.IGNORECASE)
 _REFERS_BACK = re.compile(r"\s+of\s+(?:them|those|these|whom|which)\b", re.IGNORECASE)
@@ -175,7 +173,7 @@ class _Number:
     subject_from: int = 0  # where to read the subject after the number (past a conversion)
     subject: str | None = None
     converted_from: int | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # "range" (its first end), "unit of previous"
 
 
 @dataclass(frozen=True)
@@ -338,7 +336,6 @@ def _conversion(sentence: str, amount: _Number) -> _Number | None:
     closing = sentence.find(")", number.unit_end)
     amount.subject_from = closing + 1 if closing != -1 else number.unit_end
     number.converted_from = amount.start
-    number.notes.append("conversion")
     return number
 
 
@@ -366,19 +363,16 @@ def _related(sentence: str, numbers: list[_Number]) -> list[_Number]:
             elif previous is not None and previous.kind == "counted" and _REFERS_BACK.match(sentence, number.end):
                 number.unit, number.kind = previous.unit, "counted"  # "over 126,000 of them"
                 number.subject_from = _REFERS_BACK.match(sentence, number.end).end()
-                number.notes.append("of them")
+                number.notes.append("unit of previous")
             elif (previous is not None and previous.kind == "counted" and _is_large(number, sentence)
                   and _COORDINATED.search(_between_figures(sentence, previous, number))):
                 number.unit, number.kind = previous.unit, "counted"  # "3.2 million people ... and 1.1 million"
-                number.notes.append("of them")
+                number.notes.append("unit of previous")
             elif following is not None and following.kind == "count" and _RANGE_OPEN.search(before) \
                     and _RANGE_LINK.fullmatch(sentence[number.end : following.start]):
                 number.unit = following.unit = _range_noun(before) or ""  # "scores of between 350 and 950"
                 number.kind = following.kind = "amount"
                 number.notes.append("range")
-                following.notes.append("range end")
-            elif "range end" in number.notes:
-                pass
             elif _is_large(number, sentence):
                 number.unit = ""
             else:
@@ -436,7 +430,7 @@ def _counted_subject(sentence: str, number: _Number) -> str:
     without a noun, "those" it describes ("those who paid in full")."""
     if number.kind == "count":
         noun = "those"
-    elif "of them" in number.notes:
+    elif "unit of previous" in number.notes:
         noun = number.unit
     else:
         noun = sentence[number.noun_start : number.unit_end].strip()
