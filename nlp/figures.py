@@ -4,7 +4,7 @@ Stories in this field are built on figures released by courts and regulators ("3
 million people have been barred from buying plane tickets", "fined 1,850 yuan"), and
 analysts compare them across outlets and months.  A figure is a number (digits with
 thousands separators, "million"/"billion", Chinese numerals such as 三百万 or 1.2亿)
-with a unit: a currency (normalised to CNY, USD, HKD, EUR), a percentage, or a noun
+with a unit: a currency (normalised to CNY, USD, HKD, EUR, GBP), a percentage, or a noun
 from the known list of nlp/data/figure_units_en.toml that it counts or measures,
 right after it or after a few modifiers ("841 Chinese peer-to-peer loan platforms"),
 or joined to it ("a 500-meter radius").  A word outside that list is never a unit.
@@ -50,11 +50,11 @@ _ANY_NUMBER = re.compile(rf"[\d{_CN_CHARS}]")
 _SCALES = {"thousand": 10**3, "million": 10**6, "mn": 10**6, "m": 10**6, "billion": 10**9, "bn": 10**9,
            "trillion": 10**12, "万": 10**4, "亿": 10**8, "百万": 10**6, "千万": 10**7}
 _CURRENCY_BEFORE = {"us$": "USD", "$": "USD", "usd": "USD", "hk$": "HKD", "hkd": "HKD", "€": "EUR", "eur": "EUR",
-                    "¥": "CNY", "￥": "CNY", "rmb": "CNY", "cny": "CNY"}
+                    "£": "GBP", "gbp": "GBP", "¥": "CNY", "￥": "CNY", "rmb": "CNY", "cny": "CNY"}
 _CURRENCY_AFTER = {"yuan": "CNY", "renminbi": "CNY", "rmb": "CNY", "cny": "CNY", "元": "CNY", "us dollars": "USD",
                    "dollars": "USD", "usd": "USD", "hong kong dollars": "HKD", "hk dollars": "HKD", "hkd": "HKD",
                    "euros": "EUR", "euro": "EUR", "eur": "EUR", "美元": "USD", "港元": "HKD", "欧元": "EUR"}
-_CURRENCY_UNITS = frozenset({"CNY", "USD", "HKD", "EUR"})
+_CURRENCY_UNITS = frozenset({"CNY", "USD", "HKD", "EUR", "GBP"})
 _PERCENT = {"%": "percent", "percent": "percent", "per cent": "percent", "percentage points": "percentage points",
             "percentage point": "percentage points"}
 # the counted noun after a Chinese number
@@ -62,8 +62,8 @@ _CN_UNITS = {"人次": "times", "人": "people", "名": "people", "次": "times"
              "件": "cases", "起": "cases", "例": "cases"}
 
 _FIGURE = re.compile(
-    r"(?<![A-Za-z0-9_.,$€¥￥])"
-    r"(?P<cur>US\$|HK\$|\$|€|¥|￥|(?:RMB|CNY|USD|HKD|EUR)\s?)?"
+    r"(?<![A-Za-z0-9_.,$€£¥￥])"
+    r"(?P<cur>US\$|HK\$|\$|€|£|¥|￥|(?:RMB|CNY|USD|HKD|EUR|GBP)\s?)?"
     rf"(?:(?P<num>{_NUMBER})(?:\s?(?P<scale>thousand|million|billion|trillion|bn|mn|m(?![\w])|百万|千万|万|亿))?"
     rf"|(?P<cn>[{_CN_CHARS}]*[十百千万亿][{_CN_CHARS}]*))"
     r"(?![\d])"

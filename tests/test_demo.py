@@ -183,3 +183,21 @@ def test_demo_prints_a_summary_and_exports_topics(demo_runs, con):
         rows = list(csv.DictReader(handle))
     assert [(r["model_id"], int(r["topic_id"]), r["label"]) for r in rows] == [(model_id, t, label) for t, label in enumerate(labels)]
     assert len(rows) == k and all(r["top_terms"] and r["representative"] for r in rows)
+
+
+def test_demo_figures_quotes_and_names_come_out_whole(con):
+    """The forms issue 15 found missing, as the demo articles carry them."""
+    figures = con.execute("SELECT value, unit, subject, converted_from, start_char, article_id FROM figures").fetchall()
+    by_value = {(value, unit): (subject, converted_from) for value, unit, subject, converted_from, _, _ in figures}
+    assert by_value[(412_000, "people")][0] == "people who had repaid their debts"  # "412,000 of them"
+    assert by_value[(2364, "platforms")][0].startswith("Chinese peer-to-peer lending platforms")
+    assert (2000, "metres") in by_value and {(300, "points"), (900, "points")} <= set(by_value)
+    starts = {(article, start): (value, unit) for value, unit, _, _, start, article in figures}
+    conversions = [(starts[(article, converted_from)], (value, unit))
+                   for value, unit, _, converted_from, _, article in figures if converted_from is not None]
+    assert ((83e9, "CNY"), (11.8e9, "USD")) in conversions and ((46_500, "CNY"), (6600, "USD")) in conversions
+    quotes = [q for (q,) in con.execute("SELECT quote FROM quotes WHERE kind = 'indirect'").fetchall()]
+    assert any(q.startswith("8.57 million people were on the list") for q in quotes)
+    assert not any(q.startswith(".") for q in quotes)
+    names = {t for (t,) in con.execute("SELECT text FROM entities").fetchall()}
+    assert {"Zhejiang University of Finance and Economics", "Hong Kong Baptist University"} <= names

@@ -128,6 +128,7 @@ def test_subjects_are_noun_phrases_not_fragments(text, subject):
         ("Regulators fined the platform US$1.5 billion last year.", 1.5e9, "USD"),
         ("The company paid HK$300 million in penalties.", 3e8, "HKD"),
         ("Brussels imposed a €20m penalty on the firm.", 2e7, "EUR"),
+        ("The regulator fined the lender £4.5bn.", 4.5e9, "GBP"),
         ("The debt of RMB 50,000 was never repaid.", 50_000, "CNY"),
         ("The list shrank by 11.6 percent over the year.", 11.6, "percent"),
         ("Repayments rose 8% in the quarter.", 8, "percent"),
