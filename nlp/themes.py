@@ -87,13 +87,15 @@ class Taxonomy:
 
     def score(self, text: str) -> list[tuple[str, float]]:
         """The themes this text carries, with their scores, best first."""
-        share = self.length_share(text)
+        share = None  # measured only when a score falls short of a full minimum
         hits = []
         for theme in self.themes:
             counts = theme.terms.counts(text)
             score = theme.terms.score_counts(counts)
-            enough = score >= theme.min_score or (share < 1 and score >= theme.min_score * share
-                                                   and sum(counts.values()) >= 2)
+            enough = score >= theme.min_score
+            if not enough and score >= theme.min_score * self.short_text_floor and sum(counts.values()) >= 2:
+                share = self.length_share(text) if share is None else share
+                enough = score >= theme.min_score * share
             if enough and not theme.negative.any_in(text):
                 hits.append((theme.id, round(score, 3)))
         return sorted(hits, key=lambda hit: -hit[1])
