@@ -64,11 +64,14 @@ def merge_gazetteer(doc: Doc) -> Doc:
         return doc
     model = list(doc.ents)
     kept: list[Span] = []
+    text = None  # `doc.text` is rebuilt token by token on every access: read it once, when needed
     for span in catalogued:
         container = next((e for e in model if e.start <= span.start and span.end <= e.end
                           and (e.start, e.end) != (span.start, span.end)), None)
+        if container is not None:
+            text = doc.text if text is None else text
         if container is not None and not keeps_catalogued_name(
-            doc.text[container.start_char : span.start_char], doc.text[span.end_char : container.end_char]
+            text[container.start_char : span.start_char], text[span.end_char : container.end_char]
         ):
             if container.label_ == "PERSON" and span.label_ != "PERSON":
                 model[model.index(container)] = Span(doc, container.start, container.end, label=span.label_)
