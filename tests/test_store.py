@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse.records import Annotations, Article, Entity, Page, ThemeHit, utcnow
+from warehouse.records import Annotations, Article, CrawlRun, Entity, Page, ThemeHit, utcnow
 from warehouse.spool import Spool
 from warehouse.store import Warehouse, WarehouseBusy, WarehouseError, migrate, migrations
 
@@ -89,6 +89,19 @@ def test_spool_round_trip_and_damaged_last_line(tmp_path, warehouse):
     assert totals["pages"] == 4 and totals["damaged_lines"] == 1
     assert count(warehouse, "pages") == 4
     assert len(spool) == 0
+
+
+def test_spool_files_load_in_the_order_written_and_a_run_keeps_its_closing_record(tmp_path, warehouse):
+    spool = Spool(tmp_path / "spool")
+    opened = CrawlRun(run_id="r1", command="crawl", started_at=utcnow())
+    closed = CrawlRun(run_id="r1", command="crawl", started_at=opened.started_at, status="finished", pages_fetched=5)
+    spool.write_all("run", [opened])
+    spool.write_all("crawl", [Page(url="https://a.example/", status=200)])  # a prefix sorting before "run"
+    spool.write_all("run", [closed])
+    assert [p.name.split("-")[1] for p in spool.pending()] == ["run", "crawl", "run"]
+    warehouse.drain_spool(spool)
+    warehouse.load_records([opened])  # a late copy of the opening record changes nothing
+    assert warehouse.con.execute("SELECT status, pages_fetched FROM crawl_runs").fetchall() == [("finished", 5)]
 
 
 def test_spool_skips_files_a_live_writer_holds(tmp_path):

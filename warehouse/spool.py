@@ -64,7 +64,9 @@ class SpoolWriter:
 
     def __init__(self, directory: Path, prefix: str):
         directory.mkdir(parents=True, exist_ok=True)
-        name = f"{prefix}-{datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.jsonl"
+        # the time leads the name, to the microsecond, so files load in the order they were
+        # written whatever wrote them (a crawl's closing run record after its opening one)
+        name = f"{datetime.now():%Y%m%dT%H%M%S%f}-{prefix}-{uuid.uuid4().hex[:8]}.jsonl"
         self.final_path = directory / name
         self.path = directory / (name + ".part")
         self._file = open(self.path, "a", encoding="utf-8")

@@ -317,7 +317,11 @@ class Warehouse:
                 self._upsert_articles(by_table["articles"])
             if "crawl_runs" in by_table:
                 self._register(CrawlRun, _last_per_key(by_table["crawl_runs"], "run_id"))
-                self.con.execute("INSERT OR REPLACE INTO crawl_runs BY NAME SELECT * FROM batch")
+                # a run's opening record never overwrites its closing one, whatever the load order
+                self.con.execute(
+                    "INSERT OR REPLACE INTO crawl_runs BY NAME SELECT * FROM batch b WHERE NOT (b.status = 'running' "
+                    "AND EXISTS (SELECT 1 FROM crawl_runs c WHERE c.run_id = b.run_id AND c.status <> 'running'))"
+                )
                 self.con.unregister("batch")
 
         self._transaction(work)
