@@ -58,6 +58,7 @@ class ExportWhat(str, Enum):
     topics = "topics"
     articles = "articles"
     entities = "entities"
+    figures = "figures"
 
 
 class ExportFormat(str, Enum):
@@ -309,7 +310,7 @@ def _params(positional: list[str], named: list[str]) -> list[str] | dict[str, st
 
 
 @app.command("export")
-def export_cmd(what: Annotated[ExportWhat, typer.Argument(help="topics | articles | entities")],
+def export_cmd(what: Annotated[ExportWhat, typer.Argument(help="topics | articles | entities | figures")],
                fmt: Annotated[ExportFormat, typer.Option("--format", help="csv | json | parquet | md")],
                out: Annotated[Path, typer.Option("--out", help="Output file (or folder for partitioned Parquet)")],
                db: DbOption = None,
@@ -319,7 +320,7 @@ def export_cmd(what: Annotated[ExportWhat, typer.Argument(help="topics | article
                theme: Annotated[Optional[str], typer.Option()] = None,
                query: Annotated[Optional[str], typer.Option(help="Full-text filter")] = None,
                raw_csv: Annotated[bool, typer.Option("--raw-csv", help="CSV cells starting with = + - @ as they are (for programs, not spreadsheets)")] = False) -> None:
-    """Write articles, entities or the topic summary for use elsewhere."""
+    """Write articles, entities, the topic summary or the reported figures with where they came from."""
     from warehouse.exports import export
 
     with connect(load_settings(db).db, read_only=True) as con:

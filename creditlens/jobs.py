@@ -365,6 +365,7 @@ def process(settings: Settings, console: Console, reprocess: bool = False) -> Pr
         outcome.topics_assigned = assign_topics(warehouse)
         warehouse.refresh_entity_pairs()
         warehouse.refresh_crosslingual_stories()
+        warehouse.refresh_figure_groups()
         refresh_index(warehouse.con)
         versions = annotator.versions if annotator else {}
         warehouse.upsert_rows("process_runs", [{

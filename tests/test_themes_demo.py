@@ -20,6 +20,7 @@ ARTICLES = resources.files("creditlens") / "demosite" / "articles"
 
 # slug: (themes it is about, themes it is not about)
 EXPECTED = {
+    "beacon-debtors-settle-after-listing": ({"COURT_DEBTOR_BLACKLIST"}, set()),
     "beacon-cac-online-credit-list": ({"INTERNET_CREDIT_BLACKLIST"}, {"COURT_DEBTOR_BLACKLIST"}),
     "beacon-charity-fraud-crackdown": ({"CHARITY_DONATION_FRAUD"}, {"EMPLOYMENT_OFFICE_RESTRICTIONS"}),
     "beacon-government-integrity-arrears": ({"GOVERNMENT_INTEGRITY"}, set()),
@@ -45,6 +46,7 @@ EXPECTED = {
     "suqian-xinyong-baogao-tidai-zhengming": ({"CORPORATE_SOCIAL_CREDIT", "PILOT_CITIES"}, set()),
     "china-lawmakers-review-credit-law": ({"LEGAL_FRAMEWORK_LEGISLATION"}, set()),
     "credit-repair-agencies-crackdown": ({"CREDIT_REPAIR_APPEALS"}, set()),
+    "harbour-blacklist-debtors-pay-up": ({"COURT_DEBTOR_BLACKLIST"}, set()),
     "harbour-debtor-map-500-metres": ({"DEBTOR_MAPS_APPS", "PRIVACY_DATA_PROTECTION"}, set()),
     "harbour-livestream-charity-blacklist": ({"CHARITY_DONATION_FRAUD", "INTERNET_CREDIT_BLACKLIST"}, set()),
     "harbour-loudspeakers-ringtones": ({"PUBLIC_SHAMING"}, set()),
@@ -57,6 +59,7 @@ EXPECTED = {
     "baihang-alternative-data-thin-file": ({"FINANCIAL_CREDIT_SCORING"}, set()),
     "hotel-facial-recognition-blacklist-privacy": ({"PRIVACY_DATA_PROTECTION", "SURVEILLANCE_FACIAL_RECOGNITION"}, set()),
     "ledger-ant-data-sharing-privacy": ({"FINANCIAL_CREDIT_SCORING", "PRIVACY_DATA_PROTECTION"}, set()),
+    "ledger-lenders-read-court-blacklist": ({"COURT_DEBTOR_BLACKLIST"}, set()),
     "ledger-baihang-coverage-growth": ({"FINANCIAL_CREDIT_SCORING"}, set()),
     "ledger-corporate-credit-eu-chamber": ({"CORPORATE_SOCIAL_CREDIT", "FOREIGN_BUSINESS_VIEW"}, set()),
     "ledger-p2p-aftermath-fintech": ({"P2P_LENDING_COLLAPSE"}, set()),

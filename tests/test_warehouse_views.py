@@ -86,6 +86,7 @@ QUOTES = [
 
 FIGURES = [
     ("rail1", 3_200_000, "people", "debtors barred from high-speed rail"),
+    ("rail1-copy", 3_200_000, "people", "debtors barred from high-speed rail"),  # harbour repeats beacon's figure
     ("rail2", 1_100_000, "tickets", "ticket purchases stopped"),
     ("sesame", 950, "points", "maximum Sesame Credit score"),
     ("laolai", 1_100_000, "tickets", "火车票购买被限制"),  # rail2's figure, five days later, in Chinese
@@ -145,6 +146,7 @@ def build_warehouse(path: Path) -> Warehouse:
     wh.load_annotations(batch, annotated_at=at("2024-04-01"))
     wh.refresh_entity_pairs()  # as `creditlens process` does after annotating
     wh.refresh_crosslingual_stories()
+    wh.refresh_figure_groups()
     wh.upsert_rows("topic_models", [
         {"model_id": "old", "method": "nmf", "k": 2, "n_docs": 5, "is_current": False},
         {"model_id": "m1", "method": "nmf", "k": 3, "n_docs": 8, "npmi": 0.12, "is_current": True},
@@ -209,6 +211,11 @@ VIEW_COLUMNS = {
                          "unit", "sentence"],
     "figures_over_time": ["month", "subject", "unit", "reports", "articles", "min_value", "median_value", "max_value",
                           "latest_value"],
+    "figure_provenance": ["group_id", "subject", "unit", "first_value", "first_source", "first_day",
+                          "first_published_at", "first_title", "first_url", "first_article_id", "reports", "outlets",
+                          "changed_by", "position", "is_first", "article_id", "start_char", "source", "published_at",
+                          "day", "title", "url", "is_copy", "reported_value", "reported_unit", "reported_subject",
+                          "compared_unit", "compared_value", "first_compared_value", "value_changed", "sentence"],
 }
 
 
@@ -323,8 +330,8 @@ def test_quotes_by_speaker_and_organisation(con):
 
 def test_figures_over_time(con):
     got = rows(con, "SELECT month, subject, unit, reports, max_value FROM figures_over_time")
-    assert (date(2024, 1, 1), "debtors barred from high-speed rail", "people", 1, 3_200_000.0) in got
-    assert rows(con, "SELECT count(*) FROM reported_figures") == [(4,)]
+    assert (date(2024, 1, 1), "debtors barred from high-speed rail", "people", 2, 3_200_000.0) in got
+    assert rows(con, "SELECT count(*) FROM reported_figures") == [(5,)]
 
 
 def test_an_english_and_a_chinese_article_on_the_same_event_form_one_crosslingual_story(con):
@@ -357,6 +364,15 @@ def test_crosslingual_stories_need_a_shared_figure_a_shared_entity_and_a_few_day
         assert wh.refresh_crosslingual_stories() == 0  # "10 percent" is in too many stories to link two
     finally:
         wh.close()
+
+
+def test_figure_provenance_names_the_first_report_and_its_repetitions(con):
+    got = rows(con, "SELECT first_source, first_day, reports, outlets, changed_by, position, source, day, is_copy, "
+                    "value_changed FROM figure_provenance")
+    assert got == [
+        ("beacon", date(2024, 1, 5), 2, 2, [], 0, "beacon", date(2024, 1, 5), False, False),
+        ("beacon", date(2024, 1, 5), 2, 2, [], 1, "harbour", date(2024, 1, 6), True, False),
+    ]
 
 
 def test_a_bracketed_conversion_is_stored_linked_and_not_reported_twice(tmp_path):

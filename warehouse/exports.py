@@ -1,6 +1,6 @@
-"""Exports for researchers: articles, entity mentions and the topic model summary,
-as CSV, JSON lines, Parquet or (topics) Markdown, narrowed by date, source, theme
-and a search query.
+"""Exports for researchers: articles, entity mentions, the topic model summary and the
+reported figures with their provenance, as CSV, JSON lines, Parquet or (topics, figures)
+Markdown, narrowed by date, source, theme and a search query.
 
 Files open as they are in pandas, polars and DuckDB: lists become "; "-joined text
 in CSV only.  A large articles export to Parquet is written as a folder partitioned
@@ -34,6 +34,7 @@ FORMATS = {
     "articles": ("csv", "json", "parquet"),
     "entities": ("csv", "json", "parquet"),
     "topics": ("csv", "json", "parquet", "md"),
+    "figures": ("csv", "json", "parquet", "md"),
 }
 
 # An articles export to Parquet with more rows than this is partitioned by month.
@@ -121,7 +122,15 @@ def export(
     if what == "topics":
         return _export_topics(con, fmt, out, selection, params, _describe_filters(since, until, source, theme, query),
                               raw_csv)
-    if what == "articles":
+    if what == "figures" and fmt == "md":
+        with replacing(out) as part:
+            part.write_text(figures_markdown(con, selection, params, _describe_filters(since, until, source, theme, query)),
+                            encoding="utf-8")
+        return out
+    if what == "figures":
+        sql = _FIGURES_SQL.format(selection=selection, title=masked("f.title"), sentence=masked("f.sentence"),
+                                  changed_by="array_to_string(p.changed_by, '; ')" if fmt == "csv" else "p.changed_by")
+    elif what == "articles":
         sql = _ARTICLES_SQL.format(
             selection=selection, title=masked("a.title"), text=masked("a.text"),
             themes="array_to_string(coalesce(article_themes.themes, []), '; ')" if fmt == "csv"
@@ -330,4 +339,66 @@ def topics_markdown(model: dict, topics: list[dict], filters: str) -> str:
         if t["by_source"]:
             lines += ["", "| Source | Articles |", "|---|---:|"]
             lines += [f"| {for_markdown(r['source'])} | {r['articles']} |" for r in t["by_source"]]
+    return "\n".join(lines) + "\n"
+
+
+# -- figures --------------------------------------------------------------------------
+
+_FIGURES_SQL = """
+WITH selected AS ({selection})
+SELECT f.article_id, f.source, f.published_at, {title} AS title, f.url, f.subject, f.value, f.unit,
+       f.start_char, f.converted_from, {sentence} AS sentence,
+       p.group_id, p.position AS repetition, p.first_source, p.first_published_at, p.first_url,
+       p.reports AS group_reports, p.outlets AS group_outlets, p.value_changed, {changed_by} AS changed_by
+FROM reported_figures f
+JOIN selected USING (article_id)
+LEFT JOIN figure_provenance p ON p.article_id = f.article_id AND p.start_char = f.start_char
+ORDER BY f.published_at NULLS LAST, f.article_id, f.start_char
+"""
+
+
+def _as_written(value, unit) -> str:
+    number = f"{value:,.0f}" if value == int(value) else f"{value:,}"
+    return f"{number} {unit}".strip()
+
+
+def figures_markdown(con: duckdb.DuckDBPyConnection, selection: str, params: list, filters: str) -> str:
+    """Where the numbers come from: each figure reported by two articles or more, with its
+    first report and every repetition (groups with a report among the selected articles)."""
+    rows = con.execute(
+        f"""
+        WITH selected AS ({selection})
+        SELECT group_id, subject, unit, first_value, first_source, first_day, first_title, first_url, reports,
+               outlets, changed_by, position, day, source, {masked('title')}, url, reported_value, reported_unit,
+               value_changed, is_copy
+        FROM figure_provenance
+        WHERE group_id IN (SELECT group_id FROM figure_provenance JOIN selected USING (article_id))
+        ORDER BY first_published_at, group_id, position
+        """,
+        params,
+    ).fetchall()
+    lines = [
+        "# Where the numbers come from",
+        "",
+        f"Figures reported by two articles or more ({filters}). Reports of one figure share its subject and unit, "
+        "and their values are equal up to rounding (at most 5% apart) or through the article's own currency "
+        "conversion; the rules are in warehouse/provenance.py.",
+    ]
+    if not rows:
+        return "\n".join(lines + ["", "No figure has been reported by more than one article."]) + "\n"
+    group = None
+    for (group_id, subject, unit, first_value, first_source, first_day, first_title, first_url, reports, outlets,
+         changed_by, position, day, source, title, url, value, reported_unit, changed, is_copy) in rows:
+        if group_id != group:
+            group = group_id
+            changes = f"; changed by {for_markdown(', '.join(changed_by))}" if changed_by else "; never changed"
+            lines += [
+                "", f"## {for_markdown(_as_written(first_value, unit))}: {for_markdown(subject)}", "",
+                f"First reported by {for_markdown(first_source)} on {first_day}: {_markdown_link(first_title or first_url, first_url)}. "
+                f"{reports} reports by {outlets} outlets{changes}.",
+                "", "| Date | Outlet | As reported | Value | Article |", "|---|---|---:|---|---|",
+            ]
+        status = "first report" if position == 0 else ("changed" if changed else "same") + (" (syndicated copy)" if is_copy else "")
+        lines.append(f"| {day} | {for_markdown(source)} | {for_markdown(_as_written(value, reported_unit))} | {status} | "
+                     f"{_markdown_link(title or url, url)} |")
     return "\n".join(lines) + "\n"

@@ -31,6 +31,7 @@ TOP_BARS = 12
 NETWORK_NODES = 20
 NETWORK_EDGES = 45
 FIGURE_ROWS = 25
+PROVENANCE_GROUPS = 15
 WIDTH = 960
 
 
@@ -397,6 +398,47 @@ def _figures(con) -> str:
     return _section("Reported figures", note, body)
 
 
+def _provenance(con) -> str:
+    """The figures that travelled: who reported each first, who repeated it, who changed it."""
+    groups = con.execute(
+        "SELECT group_id FROM figure_provenance GROUP BY group_id "
+        "ORDER BY max(reports) DESC, min(first_published_at), group_id LIMIT ?", [PROVENANCE_GROUPS]
+    ).fetchall()
+    rows = con.execute(
+        "SELECT group_id, subject, unit, first_value, position, day, source, reported_value, reported_unit, "
+        "value_changed, is_copy, url, title, changed_by FROM figure_provenance WHERE list_contains(?, group_id) "
+        "ORDER BY first_published_at, group_id, position", [[g for (g,) in groups]]
+    ).fetchall()
+    note = ("Figures reported by two articles or more: the same subject and unit, values equal up to rounding "
+            "(at most 5% apart) or through an article's own currency conversion "
+            "(view <code>figure_provenance</code>; rules in <code>warehouse/provenance.py</code>).")
+    if not rows:
+        return _section("Where the numbers come from", note, "<p>No figure has been reported by more than one article yet.</p>")
+    by_group: dict[str, list[tuple]] = {}
+    for row in rows:
+        by_group.setdefault(row[0], []).append(row)
+    lines = ["<table><thead><tr><th>Figure</th><th>First reported</th><th>Repeated by</th><th>Changed by</th>"
+             "</tr></thead><tbody>"]
+    for reports in by_group.values():
+        _, subject, unit, first_value, *_ = reports[0]
+        cells = []
+        for _, _, _, _, position, day, source, value, reported_unit, changed, is_copy, url, title, _ in reports:
+            shown = f"{day:%Y-%m-%d} {source}"
+            if changed:
+                shown += f": {_number(value)} {reported_unit}"
+            elif is_copy:
+                shown += " (copy)"
+            cells.append(_link(url, shown, title))
+        changed_by = reports[0][-1]
+        lines.append(
+            f'<tr><td><span class="num">{_number(first_value)} {_e(unit)}</span> {_e(subject)}</td>'
+            f"<td>{cells[0]}</td><td>{'<br>'.join(cells[1:])}</td>"
+            f"<td>{_e(', '.join(changed_by)) if changed_by else 'nobody'}</td></tr>"
+        )
+    lines.append("</tbody></table>")
+    return _section("Where the numbers come from", note, "".join(lines))
+
+
 def _facts(con) -> tuple[str, str]:
     articles, stories, sources, first, last = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE is_original), count(DISTINCT source), min(day), max(day) "
@@ -423,6 +465,7 @@ def write_report(con: duckdb.DuckDBPyConnection, out: Path) -> Path:
         '<div class="pair">' + _sources(con) + _entities(con) + "</div>",
         _network(con),
         _figures(con),
+        _provenance(con),
     ]
     database = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
     css = "\n" + _asset("report.css") + "\n"  # exactly what sits between <style> and </style>

@@ -14,6 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from warehouse.arrow import to_table
+from warehouse.provenance import group_reports, group_rows, stored_reports
 from warehouse.records import Annotations, Article, CrawlRun, Entity, Figure, Page, Quote, Record, ThemeHit
 from warehouse.spool import Spool
 from warehouse.views import create_views
@@ -417,6 +418,22 @@ class Warehouse:
 
         self._transaction(work)
         return len(set(story_of.values()))
+
+    def refresh_figure_groups(self) -> int:
+        """Rebuild the provenance snapshot (migration 007) that `figure_provenance` reads;
+        returns the number of groups."""
+        groups = group_reports(stored_reports(self.con))
+        self.con.register("grouped", group_rows(groups))
+
+        def work():
+            self.con.execute("DELETE FROM figure_groups")
+            self.con.execute("INSERT INTO figure_groups BY NAME SELECT * FROM grouped")
+
+        try:
+            self._transaction(work)
+        finally:
+            self.con.unregister("grouped")
+        return len(groups)
 
     def drain_spool(self, spool: Spool) -> dict[str, int]:
         """Load every pending spool file, deleting each once its transaction has committed."""

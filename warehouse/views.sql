@@ -363,3 +363,42 @@ FROM reported_figures
 WHERE month IS NOT NULL AND converted_from IS NULL
 GROUP BY month, subject, unit
 ORDER BY month, reports DESC, subject;
+
+-- figure_provenance: figures that two articles or more report (same subject, unit and value up to rounding or the article's own currency conversion): per report its group, position in time and outlet, the group's first report, and the outlets that changed the value (grouped at the end of each process run; rules in warehouse/provenance.py)
+CREATE OR REPLACE VIEW figure_provenance AS
+WITH reports AS (
+    SELECT g.group_id, g.position, g.article_id, g.start_char, g.compared_unit, g.compared_value, g.first_compared_value,
+           g.compared_value <> g.first_compared_value AS value_changed,
+           r.published_at, r.day, r.source, r.title, r.url, r.duplicate_of IS NOT NULL AS is_copy,
+           f.value AS reported_value, f.unit AS reported_unit, f.subject AS reported_subject, f.sentence
+    FROM figure_groups g
+    JOIN relevant_articles r USING (article_id)
+    JOIN figures f ON f.article_id = g.article_id AND f.start_char = g.start_char AND f.converted_from IS NULL
+), groups AS (
+    SELECT group_id,
+           count(*) AS reports,
+           count(DISTINCT source) AS outlets,
+           coalesce(list_sort(list_distinct(list(source) FILTER (WHERE value_changed))), []) AS changed_by,
+           arg_min(reported_subject, position) AS subject,
+           arg_min(reported_unit, position) AS unit,
+           arg_min(reported_value, position) AS first_value,
+           arg_min(article_id, position) AS first_article_id,
+           arg_min(source, position) AS first_source,
+           arg_min(published_at, position) AS first_published_at,
+           arg_min(day, position) AS first_day,
+           arg_min(title, position) AS first_title,
+           arg_min(url, position) AS first_url
+    FROM reports
+    GROUP BY group_id
+    HAVING count(*) > 1
+)
+SELECT groups.group_id, groups.subject, groups.unit, groups.first_value,
+       groups.first_source, groups.first_day, groups.first_published_at, groups.first_title, groups.first_url,
+       groups.first_article_id, groups.reports, groups.outlets, groups.changed_by,
+       reports.position, reports.position = 0 AS is_first,
+       reports.article_id, reports.start_char, reports.source, reports.published_at, reports.day, reports.title, reports.url,
+       reports.is_copy, reports.reported_value, reports.reported_unit, reports.reported_subject,
+       reports.compared_unit, reports.compared_value, reports.first_compared_value, reports.value_changed,
+       reports.sentence
+FROM reports JOIN groups USING (group_id)
+ORDER BY groups.first_published_at, groups.group_id, reports.position;
