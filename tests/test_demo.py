@@ -2,6 +2,7 @@
 every demo article lands with entities, themes and topics, and a re-run duplicates nothing."""
 
 import csv
+from datetime import date
 
 import duckdb
 import pytest
@@ -201,3 +202,26 @@ def test_demo_figures_quotes_and_names_come_out_whole(con):
     assert not any(q.startswith(".") for q in quotes)
     names = {t for (t,) in con.execute("SELECT text FROM entities").fetchall()}
     assert {"Zhejiang University of Finance and Economics", "Hong Kong Baptist University"} <= names
+
+
+def test_demo_shows_where_a_repeated_figure_came_from(con):
+    """The demo's debtors figure: first in The Beacon Daily, repeated by the Harbour Morning Post
+    three months later and rounded by Ledger Asia three months after that; the recovered sum
+    repeated in dollars through the first article's own conversion."""
+    settled = con.execute(
+        "SELECT first_source, first_day, reports, outlets, changed_by, position, source, day, reported_value, "
+        "value_changed FROM figure_provenance WHERE unit = 'debtors' AND first_value = 4870000 ORDER BY position"
+    ).fetchall()
+    assert [row[:5] for row in settled] == [("beacon", date(2025, 11, 4), 3, 3, ["ledger"])] * 3
+    assert [row[5:] for row in settled] == [
+        (0, "beacon", date(2025, 11, 4), 4_870_000, False),
+        (1, "harbour", date(2026, 2, 9), 4_870_000, False),  # 07:30 in Hong Kong is the 9th in UTC
+        (2, "ledger", date(2026, 5, 19), 4_900_000, True),
+    ]
+    recovered = con.execute("SELECT source, reported_value, reported_unit, compared_unit FROM figure_provenance "
+                            "WHERE unit = 'CNY' AND first_value = 86.4e9 ORDER BY position").fetchall()
+    assert recovered == [("beacon", 86.4e9, "CNY", "CNY"), ("harbour", 12.1e9, "USD", "USD")]
+    # figures the demo's outlets repeated before: the travel-ban counts of March 2024
+    planes = con.execute("SELECT list(source ORDER BY position) FROM figure_provenance "
+                         "WHERE subject = 'people barred from buying plane tickets' AND first_value = 3200000").fetchone()
+    assert planes == (["dongfang", "beacon", "harbour"],)

@@ -6,8 +6,14 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import csv
+import io
+import json
+
+import duckdb
 import pytest
 
+from tests.cli_helpers import creditlens
 from warehouse.provenance import Report, group_reports, key_terms, reading, same_value, written_quantum
 from warehouse.records import Annotations, Article, Entity, Figure
 from warehouse.store import Warehouse
@@ -122,11 +128,16 @@ def figure(article_id, written, value, unit, subject, converted_from=None) -> Fi
                   None if converted_from is None else text.index(converted_from))
 
 
-@pytest.fixture
-def warehouse(tmp_path):
-    wh = Warehouse(tmp_path / "provenance.duckdb")
+# what pages and corpora may hold: a spreadsheet formula and Markdown in a title, a script URL
+TITLES = {"rounded": '=HYPERLINK("https://evil.example") | [click](https://evil.example)'}
+URLS = {"repeat": "javascript:alert(1)"}
+
+
+def build(path) -> Warehouse:
+    wh = Warehouse(path)
     wh.load_articles([
-        Article(article_id=aid, url=f"https://{source}.example/{aid}", source=source, title=aid, text=text,
+        Article(article_id=aid, url=URLS.get(aid, f"https://{source}.example/{aid}"), source=source,
+                title=TITLES.get(aid, aid), text=text,
                 published_at=datetime.fromisoformat(day + "T08:00:00+00:00") if day else None,
                 is_relevant=aid != "off-topic", language="en")
         for aid, (source, day, text) in TEXTS.items()
@@ -150,8 +161,21 @@ def warehouse(tmp_path):
         for aid, rows in figures.items()
     ], annotated_at=datetime(2026, 7, 1, tzinfo=timezone.utc))
     assert wh.refresh_figure_groups() == 2
+    return wh
+
+
+@pytest.fixture
+def warehouse(tmp_path):
+    wh = build(tmp_path / "provenance.duckdb")
     yield wh
     wh.close()
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("provenance") / "provenance.duckdb"
+    build(path).close()
+    return path
 
 
 def test_the_view_tells_who_reported_first_who_repeated_and_who_changed(warehouse):
@@ -172,3 +196,52 @@ def test_the_snapshot_is_rebuilt_not_added_to(warehouse):
     before = warehouse.con.execute("SELECT * FROM figure_groups ORDER BY ALL").fetchall()
     assert warehouse.refresh_figure_groups() == 2
     assert warehouse.con.execute("SELECT * FROM figure_groups ORDER BY ALL").fetchall() == before
+
+
+# -- creditlens export figures ----------------------------------------------------------------
+
+
+def exported(db, tmp_path, fmt: str, *options) -> tuple[object, str]:
+    out = tmp_path / f"figures.{fmt}"
+    result = creditlens("export", "figures", "--format", fmt, "--out", out, "--db", db, *options)
+    assert result.returncode == 0 and "wrote" in result.stdout, result.stdout + result.stderr
+    if fmt == "csv":
+        return list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8")))), ""
+    if fmt == "json":
+        return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()], ""
+    if fmt == "parquet":
+        with duckdb.connect() as con:
+            cursor = con.execute("SELECT * FROM read_parquet(?)", [str(out)])
+            names = [c[0] for c in cursor.description]
+            return [dict(zip(names, row)) for row in cursor.fetchall()], ""
+    return None, out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "parquet"])
+def test_export_figures_gives_every_figure_with_its_provenance(db, tmp_path, fmt):
+    rows, _ = exported(db, tmp_path, fmt)
+    assert len(rows) == 7  # the relevant articles' figures, conversions and the undated included; not the off-topic one
+    repeated = {(r["article_id"], str(r["unit"])): r for r in rows if r["group_id"] not in (None, "")}
+    assert set(repeated) == {("first", "debtors"), ("repeat", "debtors"), ("rounded", "debtors"), ("first", "CNY"),
+                             ("repeat", "USD")}
+    rounded = repeated[("rounded", "debtors")]
+    assert rounded["first_source"] == "beacon" and int(rounded["repetition"]) == 2
+    assert str(rounded["value_changed"]).lower() == "true"
+    assert rounded["changed_by"] == ("ledger" if fmt == "csv" else ["ledger"])
+    if fmt == "csv":  # a spreadsheet shows the hostile title as text
+        assert rounded["title"].startswith("'=HYPERLINK")
+    undated = [r for r in rows if r["article_id"] == "undated"]
+    assert undated and all(r["group_id"] in (None, "") for r in undated)
+
+
+def test_export_figures_as_markdown_tells_where_the_numbers_come_from(db, tmp_path):
+    _, text = exported(db, tmp_path, "md")
+    assert text.startswith("# Where the numbers come from")
+    assert "## 4,870,000 debtors: debtors who had settled their debts" in text
+    assert "First reported by beacon on 2025-11-04: [first](https://beacon.example/first)" in text
+    assert "3 reports by 3 outlets; changed by ledger." in text
+    assert "| 2026-05-19 | ledger | 4,900,000 debtors | changed |" in text
+    assert "javascript:" not in text  # a script URL stays text
+    assert "[click]" not in text and "\\[click\\]" in text  # Markdown in a title is escaped
+    narrowed = exported(db, tmp_path, "md", "--source", "ledger")[1]
+    assert "## 4,870,000 debtors" in narrowed and "86,400,000,000 CNY" not in narrowed

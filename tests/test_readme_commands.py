@@ -283,6 +283,23 @@ def test_export_topics(built, tmp_path, fmt):
     assert sum(int(row["articles"]) for row in rows) > 0
 
 
+@pytest.mark.parametrize("fmt", ["csv", "md"])  # every format: tests/test_figure_provenance.py
+def test_export_figures(built, tmp_path, fmt):
+    db, _ = built
+    out = tmp_path / f"figures.{fmt}"
+    ok(creditlens("export", "figures", "--format", fmt, "--out", out, "--db", db))
+    text = out.read_text(encoding="utf-8")
+    if fmt == "md":
+        assert "## 4,870,000 debtors: debtors who had settled their debts" in text, text[:3000]
+        assert "| ledger | 4,900,000 debtors | changed |" in text
+        return
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == query(db, "SELECT count(*) FROM reported_figures")[0][0] > 0
+    settled = sorted((r["repetition"], r["source"], r["value_changed"]) for r in rows
+                     if r["unit"] == "debtors" and r["group_id"] and r["first_source"] == "beacon")
+    assert settled == [("0", "beacon", "false"), ("1", "harbour", "false"), ("2", "ledger", "true")]
+
+
 def test_search_with_every_filter(built):
     db, _ = built
     hits = query(db, "SELECT title, source FROM articles WHERE is_relevant AND text ILIKE '%blacklist%'")

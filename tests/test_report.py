@@ -88,6 +88,19 @@ def test_report_is_one_self_contained_file(report):
     assert "Coverage by language" in page and "法院公布失信被执行人名单" in page  # the cross-lingual story
 
 
+def test_the_report_shows_where_the_numbers_come_from(report, tmp_path):
+    page = report.read_text(encoding="utf-8")
+    section = page[page.index("<h2>Where the numbers come from</h2>"):]
+    section = section[: section.index("</section>")]
+    first, repeated = re.search(r"<tbody><tr><td>.*?</td><td>(.*?)</td><td>(.*?)</td>", section).groups()
+    assert "3,200,000 people" in section and "debtors barred from high-speed rail" in section
+    assert first == '<a href="https://beacon.example/rail1" title="Court travel ban keeps debtors off high-speed rail">2024-01-05 beacon</a>'
+    assert ">2024-01-06 harbour (copy)</a>" in repeated
+    with Warehouse(tmp_path / "empty.duckdb") as wh:
+        empty = write_report(wh.con, tmp_path / "empty.html").read_text(encoding="utf-8")
+    assert "No figure has been reported by more than one article yet." in empty
+
+
 @pytest.mark.slow  # a real browser
 def test_every_chart_renders_in_chromium_without_console_messages(report, tmp_path):
     dumped = run_chromium(tmp_path, report, "--dump-dom")
