@@ -212,14 +212,32 @@ def _candidates(index: dict[str, list[tuple[float, int]]], report: Report) -> se
 
 # -- the snapshot ------------------------------------------------------------------------
 
+# Only figures with a value near one of another article's (same unit, within about 10%) are
+# read into Python: buckets of width ln(1 + 2 * TOLERANCE) hold any two values within
+# TOLERANCE in the same or neighbouring buckets, so the filter never drops a match.
 _REPORTS_SQL = """
 WITH dated AS (
     SELECT article_id, published_at, text FROM articles WHERE is_relevant AND published_at IS NOT NULL
+), readings AS (
+    SELECT f.article_id, coalesce(f.converted_from, f.start_char) AS start_char,
+           coalesce(scales.base, f.unit) AS unit,
+           floor(ln(f.value * coalesce(scales.factor, 1)) / ln(1 + 2 * $tolerance)) AS bucket
+    FROM figures f SEMI JOIN dated USING (article_id)
+    LEFT JOIN (SELECT unnest($units) AS unit, unnest($bases) AS base, unnest($factors) AS factor) scales
+        ON scales.unit = f.unit
+    WHERE f.value > 0
+), shared AS (
+    SELECT unit, bucket + nearby AS bucket
+    FROM (SELECT DISTINCT unit, bucket, article_id FROM readings), (VALUES (-1), (0), (1)) AS t(nearby)
+    GROUP BY ALL
+    HAVING count(DISTINCT article_id) > 1
+), candidates AS (
+    SELECT DISTINCT article_id, start_char FROM readings SEMI JOIN shared USING (unit, bucket)
 ), reported AS (
     SELECT f.article_id, f.start_char, f.value, f.unit, f.subject, f.sentence, d.published_at,
            greatest(f.start_char - length(f.sentence), 0) AS around_start,
            substr(d.text, greatest(f.start_char - length(f.sentence), 0) + 1, 2 * length(f.sentence) + 1) AS around
-    FROM figures f JOIN dated d USING (article_id)
+    FROM figures f JOIN dated d USING (article_id) SEMI JOIN candidates USING (article_id, start_char)
     WHERE f.converted_from IS NULL AND f.value > 0
 ), placed AS (
     SELECT *, CASE WHEN instr(around, sentence) > 0 THEN around_start + instr(around, sentence) - 1 END AS sentence_start
@@ -242,10 +260,14 @@ ORDER BY p.published_at, p.article_id, p.start_char
 
 
 def stored_reports(con: duckdb.DuckDBPyConnection) -> list[Report]:
-    """Every figure of a relevant, dated article that is not itself a conversion, as a Report."""
+    """Every figure of a relevant, dated article that is not itself a conversion and has a
+    value near another article's, as a Report."""
     reports = []
+    scales = unit_scales()
+    parameters = {"tolerance": TOLERANCE, "units": list(scales), "bases": [base for base, _ in scales.values()],
+                  "factors": [factor for _, factor in scales.values()]}
     for (article_id, start_char, published_at, value, unit, subject, sentence, conversion_units, conversion_values,
-         sentence_entities, article_entities) in con.execute(_REPORTS_SQL).fetchall():
+         sentence_entities, article_entities) in con.execute(_REPORTS_SQL, parameters).fetchall():
         unit = unit or ""
         readings = [reading(unit, value)] + [
             reading(u, v, converted=True) for u, v in zip(conversion_units or [], conversion_values or []) if v

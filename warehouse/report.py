@@ -431,7 +431,7 @@ def _provenance(con) -> str:
             cells.append(_link(url, shown, title))
         changed_by = reports[0][-1]
         lines.append(
-            f'<tr><td><span class="num">{_number(first_value)} {_e(unit)}</span> {_e(subject)}</td>'
+            f"<tr><td><strong>{_number(first_value)} {_e(unit)}</strong><br>{_e(subject)}</td>"
             f"<td>{cells[0]}</td><td>{'<br>'.join(cells[1:])}</td>"
             f"<td>{_e(', '.join(changed_by)) if changed_by else 'nobody'}</td></tr>"
         )
