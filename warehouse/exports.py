@@ -124,8 +124,8 @@ def export(
                               raw_csv)
     if what == "figures" and fmt == "md":
         with replacing(out) as part:
-            part.write_text(figures_markdown(con, selection, params, _describe_filters(since, until, source, theme, query)),
-                            encoding="utf-8")
+            filters = _describe_filters(since, until, source, theme, query)
+            part.write_text(figures_markdown(con, selection, params, filters), encoding="utf-8")
         return out
     if what == "figures":
         sql = _FIGURES_SQL.format(selection=selection, title=masked("f.title"), sentence=masked("f.sentence"),
@@ -394,11 +394,14 @@ def figures_markdown(con: duckdb.DuckDBPyConnection, selection: str, params: lis
             changes = f"; changed by {for_markdown(', '.join(changed_by))}" if changed_by else "; never changed"
             lines += [
                 "", f"## {for_markdown(_as_written(first_value, unit))}: {for_markdown(subject)}", "",
-                f"First reported by {for_markdown(first_source)} on {first_day}: {_markdown_link(first_title or first_url, first_url)}. "
+                f"First reported by {for_markdown(first_source)} on {first_day}: "
+                f"{_markdown_link(first_title or first_url, first_url)}. "
                 f"{reports} reports by {outlets} outlets{changes}.",
                 "", "| Date | Outlet | As reported | Value | Article |", "|---|---|---:|---|---|",
             ]
-        status = "first report" if position == 0 else ("changed" if changed else "same") + (" (syndicated copy)" if is_copy else "")
-        lines.append(f"| {day} | {for_markdown(source)} | {for_markdown(_as_written(value, reported_unit))} | {status} | "
-                     f"{_markdown_link(title or url, url)} |")
+        status = "first report" if position == 0 else "changed" if changed else "same"
+        if is_copy:
+            status += " (syndicated copy)"
+        lines.append(f"| {day} | {for_markdown(source)} | {for_markdown(_as_written(value, reported_unit))} | "
+                     f"{status} | {_markdown_link(title or url, url)} |")
     return "\n".join(lines) + "\n"

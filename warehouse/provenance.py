@@ -287,7 +287,8 @@ def group_rows(groups: list[Group]) -> pa.Table:
         for position, (report, mine, theirs) in enumerate(group.members, 1):
             rows.append((group.group_id, report.article_id, report.start_char, position, mine.unit, mine.value,
                          theirs.value))
-    names = ["group_id", "article_id", "start_char", "position", "compared_unit", "compared_value", "first_compared_value"]
+    names = ["group_id", "article_id", "start_char", "position", "compared_unit", "compared_value",
+             "first_compared_value"]
     return pa.Table.from_pylist([dict(zip(names, row)) for row in rows], schema=pa.schema([
         ("group_id", pa.string()), ("article_id", pa.string()), ("start_char", pa.int32()), ("position", pa.int32()),
         ("compared_unit", pa.string()), ("compared_value", pa.float64()), ("first_compared_value", pa.float64()),

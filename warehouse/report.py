@@ -413,7 +413,8 @@ def _provenance(con) -> str:
             "(at most 5% apart) or through an article's own currency conversion "
             "(view <code>figure_provenance</code>; rules in <code>warehouse/provenance.py</code>).")
     if not rows:
-        return _section("Where the numbers come from", note, "<p>No figure has been reported by more than one article yet.</p>")
+        return _section("Where the numbers come from", note,
+                        "<p>No figure has been reported by more than one article yet.</p>")
     by_group: dict[str, list[tuple]] = {}
     for row in rows:
         by_group.setdefault(row[0], []).append(row)

@@ -273,7 +273,7 @@ def warehouse(tmp_path_factory):
         site.server.server_close()
     exports = []
     for what, formats in (("articles", ("csv", "json", "parquet")), ("entities", ("csv", "json", "parquet")),
-                          ("topics", ("csv", "json", "parquet", "md"))):
+                          ("topics", ("csv", "json", "parquet", "md")), ("figures", ("csv", "json", "parquet", "md"))):
         for fmt in formats:
             target = out / f"{what}.{fmt}"
             result = creditlens("export", what, "--format", fmt, "--out", target, "--db", db)
