@@ -173,7 +173,8 @@ def matching_readings(first: Report, report: Report) -> tuple[Reading, Reading] 
 def group_reports(reports: list[Report]) -> list[Group]:
     """Groups of two articles or more, each with its first report and later repetitions."""
     groups: list[Group] = []
-    index: dict[str, list[tuple[float, int]]] = defaultdict(list)  # unit -> sorted (first's value, group)
+    # (unit, key term) -> sorted (first report's value, group): a match shares a unit and a term
+    index: dict[tuple[str, str], list[tuple[float, int]]] = defaultdict(list)
     articles_of: list[set[str]] = []
     for report in sorted(reports, key=lambda r: (r.published_at, r.article_id, r.start_char)):
         chosen = None
@@ -189,7 +190,8 @@ def group_reports(reports: list[Report]) -> list[Group]:
             groups.append(Group(report))
             articles_of.append({report.article_id})
             for r in report.readings:
-                insort(index[r.unit], (r.value, len(groups) - 1))
+                for term in report.terms:
+                    insort(index[(r.unit, term)], (r.value, len(groups) - 1))
             continue
         number, (mine, theirs) = chosen
         if report.article_id not in articles_of[number]:  # an article's later mentions repeat its own report
@@ -198,15 +200,16 @@ def group_reports(reports: list[Report]) -> list[Group]:
     return [group for group in groups if group.members]
 
 
-def _candidates(index: dict[str, list[tuple[float, int]]], report: Report) -> set[int]:
+def _candidates(index: dict[tuple[str, str], list[tuple[float, int]]], report: Report) -> set[int]:
     found = set()
     for r in report.readings:
-        values = index.get(r.unit, [])
-        low = bisect_left(values, (r.value * (1 - TOLERANCE), -1))
-        for value, number in values[low:]:
-            if value > r.value * (1 + TOLERANCE):
-                break
-            found.add(number)
+        for term in report.terms:
+            values = index.get((r.unit, term), [])
+            low = bisect_left(values, (r.value * (1 - TOLERANCE), -1))
+            for value, number in values[low:]:
+                if value > r.value * (1 + TOLERANCE):
+                    break
+                found.add(number)
     return found
 
 
@@ -242,19 +245,30 @@ WITH dated AS (
 ), placed AS (
     SELECT *, CASE WHEN instr(around, sentence) > 0 THEN around_start + instr(around, sentence) - 1 END AS sentence_start
     FROM reported
+), conversions AS (
+    SELECT c.article_id, c.converted_from AS start_char,
+           list(c.unit ORDER BY c.start_char) AS units, list(c.value ORDER BY c.start_char) AS amounts
+    FROM figures c SEMI JOIN candidates ON candidates.article_id = c.article_id
+        AND candidates.start_char = c.converted_from
+    GROUP BY ALL
+), in_sentence AS (
+    SELECT p.article_id, p.start_char, list(DISTINCT e.entity_id) AS entities
+    FROM placed p JOIN entities e ON e.article_id = p.article_id AND e.start_char >= p.sentence_start
+        AND e.end_char <= p.sentence_start + length(p.sentence)
+    WHERE e.entity_id IS NOT NULL AND e.label <> 'PERSON'
+    GROUP BY ALL
+), in_article AS (
+    SELECT article_id, list(entity_id) AS entities
+    FROM article_entities SEMI JOIN candidates USING (article_id)
+    WHERE label <> 'PERSON'
+    GROUP BY article_id
 )
 SELECT p.article_id, p.start_char, p.published_at, p.value, p.unit, p.subject, p.sentence,
-       (SELECT list(c.unit ORDER BY c.start_char) FROM figures c
-        WHERE c.article_id = p.article_id AND c.converted_from = p.start_char) AS conversion_units,
-       (SELECT list(c.value ORDER BY c.start_char) FROM figures c
-        WHERE c.article_id = p.article_id AND c.converted_from = p.start_char) AS conversion_values,
-       (SELECT list(DISTINCT e.entity_id) FROM entities e
-        WHERE e.article_id = p.article_id AND e.entity_id IS NOT NULL AND e.label <> 'PERSON'
-          AND e.start_char >= p.sentence_start AND e.end_char <= p.sentence_start + length(p.sentence))
-        AS sentence_entities,
-       (SELECT list(ae.entity_id) FROM article_entities ae
-        WHERE ae.article_id = p.article_id AND ae.label <> 'PERSON') AS article_entities
+       conversions.units, conversions.amounts, in_sentence.entities, in_article.entities
 FROM placed p
+LEFT JOIN conversions USING (article_id, start_char)
+LEFT JOIN in_sentence USING (article_id, start_char)
+LEFT JOIN in_article USING (article_id)
 ORDER BY p.published_at, p.article_id, p.start_char
 """
 

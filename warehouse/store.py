@@ -7,6 +7,7 @@ per article.  Running the same load twice, or after a crash, leaves the same row
 
 from __future__ import annotations
 
+import gc
 from importlib import resources
 from pathlib import Path
 
@@ -422,7 +423,11 @@ class Warehouse:
     def refresh_figure_groups(self) -> int:
         """Rebuild the provenance snapshot (migration 007) that `figure_provenance` reads;
         returns the number of groups."""
-        groups = group_reports(stored_reports(self.con))
+        gc.disable()  # a million small objects, none of them garbage: collections would only cost time
+        try:
+            groups = group_reports(stored_reports(self.con))
+        finally:
+            gc.enable()
         self.con.register("grouped", group_rows(groups))
 
         def work():
