@@ -260,9 +260,10 @@ class _Finder:
 
     def _only_descriptors(self, start: int, person_start: int, before: list[Mention]) -> bool:
         """Between the clause start and the name stand only organisations and titles, or a
-        description ending in 的 and a title (湖州一家纺织企业的负责人吴建平)."""
+        description ending in 的 and a title or an occupation (湖州一家纺织企业的负责人吴建平,
+        在深圳工作的程序员冯俊)."""
         rest = self.simple[start:person_start]
-        if re.search(f"的(?:{self.roles.pattern})$", rest):
+        if re.search(f"的(?:{self.roles.pattern}|[\u4e00-\u9fff]{{1,4}})$", rest):
             return True
         for m in reversed(before):
             rest = rest.replace(self.simple[m.start:m.end], "")
