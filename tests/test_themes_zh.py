@@ -40,3 +40,9 @@ def test_traditional_text_scores_like_simplified_once_converted(taxonomy):
 
 def test_every_theme_has_chinese_terms(taxonomy):
     assert all(theme.terms.chinese for theme in taxonomy.themes)
+
+
+def test_the_hong_kong_spelling_of_privacy_is_the_privacy_theme(taxonomy):
+    # 私隱 converts to 私隐, not to the mainland 隐私: the HK forms are terms of their own
+    text = simplified("私隱專員表示，「老賴地圖」公開他人位置，涉嫌侵犯個人私隱，或違反私隱條例。")
+    assert "PRIVACY_DATA_PROTECTION" in {theme for theme, _ in taxonomy.score(text)}

@@ -64,7 +64,7 @@ class ChineseLinker:
         self.names = names
         places = "|".join(sorted((re.escape(f) for f in self.index if re.fullmatch(r"[\u4e00-\u9fff]{2,}", f)),
                                  key=len, reverse=True))
-        han = r"(?:(?![和与及在的是对向从被由了])[\u4e00-\u9fff])"
+        han = r"(?:(?![和与及在的是对向从被由了据])[\u4e00-\u9fff])"
         self._court = re.compile(
             rf"(?P<province>{han}{{2,7}}?(?:省|自治区))?(?P<city>{han}{{1,6}}?(?:市|自治州|地区))?"
             rf"(?P<district>{han}{{1,6}}?(?:区|县|旗))?(?P<ordinal>第[一二三四五])?"

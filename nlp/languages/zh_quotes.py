@@ -27,6 +27,7 @@ from nlp.quotes import FoundQuote
 _MIN_CLAIM_CHARS = 4
 _MIN_QUOTE_CHARS = 10  # shorter quotations count only when they end in punctuation
 _ORGANISATIONS = frozenset({"ORG", "FAC", "GPE", "PRODUCT"})
+_AFFILIATIONS = _ORGANISATIONS - {"GPE"}  # 杭州市民赵丽 lives in a city; she does not speak for it
 
 
 @dataclass
@@ -36,6 +37,9 @@ class QuoteRules:
     between: re.Pattern
     pronouns: tuple[str, ...]
     unnamed: tuple[str, ...]
+    existential: tuple[str, ...]
+    offices: re.Pattern
+    organisation_words: re.Pattern
     quoted: re.Pattern
 
     @classmethod
@@ -48,6 +52,10 @@ class QuoteRules:
             ends = "".join(map(re.escape, data["setting_ends"]))
             marks = [(re.escape(a), re.escape(b)) for a, b in data["quote_marks"]]
             pronouns, unnamed = tuple(data["pronouns"]), tuple(data["unnamed_markers"])
+            existential = tuple(data["existential"])
+            offices = "|".join(sorted(map(re.escape, data["offices"]), key=len, reverse=True))
+            ner, ner_where = read_data_file("zh/ner.toml")
+            organisation_words = "|".join(sorted(map(re.escape, ner["organisation_words"]), key=len, reverse=True))
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{where}: missing or malformed field {exc}") from None
         return cls(
@@ -56,6 +64,9 @@ class QuoteRules:
             between=re.compile(rf"(?:{words}|在[^，,。“”]{{1,20}}?[{ends}]|[，,])*"),
             pronouns=pronouns,
             unnamed=unnamed,
+            existential=existential,
+            offices=re.compile(f"(?:{offices})"),
+            organisation_words=re.compile(f"(?:{organisation_words})$"),
             quoted=re.compile("|".join(f"{a}([^{b}\n]+){b}" for a, b in marks)),
         )
 
@@ -181,7 +192,7 @@ class _Finder:
         return body if len(body) >= _MIN_CLAIM_CHARS else None
 
     # --- speakers ---------------------------------------------------------------------
-    def _subject(self, start: int, verb_start: int) -> _Speaker | None:
+    def _subject(self, start: int, verb_start: int, resolve_pronouns: bool = True) -> _Speaker | None:
         """The speaker written between `start` and the verb, or None when what stands there
         is not a speaker (a claim, a place, an object)."""
         # set aside adverbs, time words and settings before the verb
@@ -191,12 +202,12 @@ class _Finder:
             return None
         for pronoun in self.rules.pronouns:
             if subject.endswith(pronoun) and len(subject) - len(pronoun) <= 2:
-                return self._pronoun(start)
+                return self._pronoun(start) if resolve_pronouns else None
         inside = [m for m in self.mentions if start <= m.start and m.end <= end]
         if inside and inside[-1].end == end:
             last = inside[-1]
             if last.label == "PERSON":
-                organisation = next((m for m in reversed(inside[:-1]) if m.label in _ORGANISATIONS), None)
+                organisation = next((m for m in reversed(inside[:-1]) if m.label in _AFFILIATIONS), None)
                 role_from = organisation.end if organisation else start
                 role = self._role_in(role_from, last.start) or self._role_in(last.start, last.end)
                 if not self._only_descriptors(start, last.start, inside[:-1]):
@@ -207,6 +218,10 @@ class _Finder:
             if last.label in _ORGANISATIONS and end - start - (last.end - last.start) <= 16:
                 return _Speaker(last.text, last.entity_id, last.text, last.entity_id, None)
             return None
+        office = inside[-1] if inside and inside[-1].label in _ORGANISATIONS else None
+        if office is not None and self.rules.offices.fullmatch(self.simple, office.end, end):
+            # 杭州市中级人民法院执行局 / 国家发展改革委办公厅: an office of that organisation speaks
+            return _Speaker(self.text[office.start:end], None, office.text, office.entity_id, None)
         role = re.search(f"(?:{self.roles.pattern})$", subject)
         if role:
             person = next((m for m in reversed(inside) if m.label == "PERSON" and m.end == start + role.start()), None)
@@ -216,21 +231,40 @@ class _Finder:
                     name = self.text[person.start:end]
                 return _Speaker(name, person.entity_id, None, None, role.group(0))
             before = subject[: role.start()]
-            organisation = next((m for m in reversed(inside) if m.label in _ORGANISATIONS), None)
             marker = next((w for w in self.rules.unnamed if before.endswith(w)), None)
+            if before in self.rules.existential:  # 也有专家提醒: some expert, the role alone
+                start, before = start + len(before), ""
             if marker is not None or not before.strip():
                 # 杭州市中级人民法院一位法官: an unnamed judge of that court
-                unnamed = self.text[start + len(before) - len(marker or ""): end]
-                return _Speaker(unnamed, None, organisation.text if organisation else None,
-                                organisation.entity_id if organisation else None, role.group(0))
+                member_start = start + len(before) - len(marker or "")
+                unnamed = self.text[member_start:end]
+                organisation, organisation_id = self._organisation_before(
+                    [m for m in inside if m.end <= member_start], member_start)
+                return _Speaker(unnamed, None, organisation, organisation_id, role.group(0))
+            organisation = next((m for m in reversed(inside) if m.label in _ORGANISATIONS), None)
             if organisation is not None and organisation.end == start + role.start():
                 return _Speaker(self.text[organisation.start:end], None, organisation.text, organisation.entity_id,
                                 role.group(0))
         return None
 
+    def _organisation_before(self, before: list[Mention], position: int) -> tuple[str | None, str | None]:
+        """The organisation written last before `position`: a name of one, or a place with an
+        organisation word after it (香港律师会, a body the catalogue does not know, has no id)."""
+        organisation = next((m for m in reversed(before) if m.label in _ORGANISATIONS), None)
+        if organisation is None:
+            return None, None
+        gap = self.simple[organisation.end:position]
+        if gap and len(gap) <= 6 and self.rules.organisation_words.search(gap):
+            return self.text[organisation.start:position], None
+        return organisation.text, organisation.entity_id
+
     def _only_descriptors(self, start: int, person_start: int, before: list[Mention]) -> bool:
-        """Between the clause start and the name stand only organisations and titles."""
+        """Between the clause start and the name stand only organisations and titles, or a
+        description ending in 的 and a title or an occupation (湖州一家纺织企业的负责人吴建平,
+        在深圳工作的程序员冯俊)."""
         rest = self.simple[start:person_start]
+        if re.search(f"的(?:{self.roles.pattern}|[\u4e00-\u9fff]{{1,4}})$", rest):
+            return True
         for m in reversed(before):
             rest = rest.replace(self.simple[m.start:m.end], "")
         rest = self.roles.sub("", rest)
@@ -243,10 +277,24 @@ class _Finder:
     def _pronoun(self, position: int) -> _Speaker | None:
         people = [m for m in self.mentions if m.label == "PERSON" and m.end <= position
                   and not m.entity_id.startswith("person.anonymous.")]
+        unnamed = self._unnamed_speaker_between(people[-1].end if people else 0, position)
+        if unnamed is not None:  # 香港律师会一名代表说…… “……”他说: the representative, not the person named before
+            return unnamed
         if not people:
             return None
         person = people[-1]
         return _Speaker(self.full_names.get(person.entity_id, person.text), person.entity_id)
+
+    def _unnamed_speaker_between(self, start: int, end: int) -> _Speaker | None:
+        """The last unnamed speaker (一名代表, 一位法官) attributed between `start` and `end`."""
+        found = None
+        for verb in self.rules.verbs.finditer(self.simple, start, end):
+            if self._inside_quote(verb.start()):
+                continue
+            speaker = self._subject(max(start, self._clause_start(verb.start())), verb.start(), resolve_pronouns=False)
+            if speaker is not None and speaker.entity_id is None and speaker.role:
+                found = speaker
+        return found
 
     def _quote(self, speaker: _Speaker, body: str, kind: str, start: int) -> FoundQuote:
         organisation, organisation_id, role = speaker.organisation, speaker.organisation_id, speaker.role
@@ -261,7 +309,7 @@ class _Finder:
                 continue
             clause = self._clause_start(mention.start)
             before = [m for m in self.mentions if clause <= m.start and m.end <= mention.start]
-            organisation = next((m for m in reversed(before) if m.label in _ORGANISATIONS), None)
+            organisation = next((m for m in reversed(before) if m.label in _AFFILIATIONS), None)
             role = self._role_in(organisation.end if organisation else clause, mention.start)
             role = role or next((r.group(0) for r in [self.roles.match(self.simple, mention.end)] if r), None)
             if organisation or role:
