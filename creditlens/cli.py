@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 from datetime import date
 from enum import Enum
@@ -21,26 +22,32 @@ from typing import Annotated, Optional
 import duckdb
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from creditlens import jobs
 from creditlens.config import ConfigError, Settings, load_settings
+from creditlens.terminal_table import cell_text, fit_table
 from warehouse.escaping import for_csv, for_terminal
 from warehouse.store import WarehouseBusy, WarehouseError, connect
 from warehouse.views import VIEWS
 
 EXIT_ERROR, EXIT_LOCKED, EXIT_CRAWL_FAILED, EXIT_DEFERRED = 1, 3, 4, 75
 
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Media-coverage text mining for news about credit systems.")
-topics_app = typer.Typer(no_args_is_help=True, help="Fit and inspect topic models.")
+                  context_settings=HELP_OPTIONS, help="Media-coverage text mining for news about credit systems.")
+topics_app = typer.Typer(no_args_is_help=True, context_settings=HELP_OPTIONS,
+                         help="Fit and inspect topic model versions.")
 app.add_typer(topics_app, name="topics")
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # an error stays one line, however narrow the terminal
 
 DbOption = Annotated[Optional[Path], typer.Option("--db", help="Database file [default: $CREDITLENS_DB or ./creditlens.duckdb]")]
-ConfigOption = Annotated[Optional[Path], typer.Option("--config", help="TOML settings and extra [[source]] entries")]
+# rich reads [brackets] in help as markup: escape them so the TOML table name shows
+ConfigOption = Annotated[Optional[Path], typer.Option("--config", help=escape("TOML settings and extra [[source]] entries"))]
 
 
 class IngestKind(str, Enum):
@@ -64,6 +71,7 @@ class ExportWhat(str, Enum):
 class ExportFormat(str, Enum):
     csv = "csv"
     json = "json"
+    jsonl = "jsonl"
     parquet = "parquet"
     md = "md"
 
@@ -72,6 +80,20 @@ class SqlFormat(str, Enum):
     table = "table"
     csv = "csv"
     json = "json"
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        from creditlens import __version__
+
+        console.print(f"creditlens {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                                   help="Show the version and exit")] = False) -> None:
+    """Media-coverage text mining for news about credit systems."""
 
 
 # -- pipeline commands ------------------------------------------------------------------
@@ -111,20 +133,39 @@ def _print_crawl(outcome: jobs.CrawlOutcome) -> None:
     console.print(table)
 
 
+class DateOrderChoice(str, Enum):
+    auto = "auto"
+    dmy = "dmy"
+    mdy = "mdy"
+    ymd = "ymd"
+
+
+def _field_option(name: str):
+    return typer.Option(f"--{name}-field", help=f"The column or key holding the {name} (default: its usual names)")
+
+
 @app.command()
 def ingest(kind: Annotated[IngestKind, typer.Argument(help="jsonl | csv | warc")],
            files: Annotated[list[Path], typer.Argument(help="Files to ingest")],
            db: DbOption = None, config: ConfigOption = None,
-           all_relevant: Annotated[bool, typer.Option("--all-relevant", help="Treat every row as on-topic (your own curated corpus)")] = False) -> None:
+           all_relevant: Annotated[bool, typer.Option("--all-relevant", help="Treat every row as on-topic (your own curated corpus)")] = False,
+           text_field: Annotated[Optional[str], _field_option("text")] = None,
+           id_field: Annotated[Optional[str], _field_option("id")] = None,
+           date_field: Annotated[Optional[str], _field_option("date")] = None,
+           title_field: Annotated[Optional[str], _field_option("title")] = None,
+           source_field: Annotated[Optional[str], _field_option("source")] = None,
+           date_order: Annotated[DateOrderChoice, typer.Option(
+               "--date-order", help="Order of day and month in dates like 03/04/2024: dmy, mdy, ymd, or auto "
+                                    "(decided by the file's unambiguous dates; ambiguous ones are reported, never guessed)")
+           ] = DateOrderChoice.auto) -> None:
     """Bring your own corpus: JSON lines or CSV rows {url|id, title, text, published_at, source}, or WARC files."""
+    from creditlens.ingest_report import print_ingest_summary
+
     settings = load_settings(db, config)
-    outcome = jobs.ingest(settings, kind.value, files, console, all_relevant=all_relevant)
-    _print_some("skipped", outcome.skipped)
-    _print_some("cut", outcome.cut)
-    what = "pages" if kind is IngestKind.warc else "articles"
-    cut = f", {len(outcome.cut)} cut to [process] max_text_chars" if outcome.cut else ""
-    console.print(f"ingested {outcome.records} {what} ({len(outcome.skipped)} skipped{cut}); next: creditlens process",
-                  markup=False)
+    fields = {"text": text_field, "id": id_field, "date": date_field, "title": title_field, "source": source_field}
+    outcome = jobs.ingest(settings, kind.value, files, console, all_relevant=all_relevant,
+                          fields=fields, date_order=date_order.value)
+    print_ingest_summary(outcome, "pages" if kind is IngestKind.warc else "articles", console, errors)
     if outcome.records == 0 and outcome.skipped:
         raise typer.Exit(EXIT_ERROR)
 
@@ -148,6 +189,12 @@ def process(db: DbOption = None, config: ConfigOption = None,
         f"failures: {outcome.failures}; annotated {outcome.articles_annotated}; "
         f"assigned {outcome.topics_assigned} to the current topic model"
     )
+    if outcome.off_topic:
+        console.print(
+            f"not annotated: {outcome.off_topic} article(s) judged off-topic (SELECT title FROM articles WHERE NOT "
+            "is_relevant); for a curated corpus, ingest it again with --all-relevant", highlight=False, markup=False,
+            soft_wrap=True,
+        )
     for failure in outcome.annotation_failures:
         errors.print(f"not annotated (retried next run): {failure}", highlight=False, markup=False)
     _print_some("cut", outcome.cut)
@@ -172,70 +219,143 @@ def run(config: ConfigOption = None, db: DbOption = None) -> None:
         raise typer.Exit(EXIT_CRAWL_FAILED)
 
 
+NPMI_CLEARLY_LOWER = 0.05  # a new model this much less coherent than the one it replaces is pointed out
+
+
 @topics_app.command("fit")
 def topics_fit(db: DbOption = None, config: ConfigOption = None,
                k: Annotated[Optional[int], typer.Option("--k", min=2, max=100, help="Number of topics")] = None,
                auto: Annotated[bool, typer.Option("--auto", help="Choose k by coherence and diversity")] = False,
                method: Annotated[Method, typer.Option(help="nmf | lda")] = Method.nmf) -> None:
-    """Fit a new topic model version (older versions are kept)."""
+    """Fit a new topic model version (older versions are kept; see `topics list` and `topics use`)."""
     if k and auto:
         raise ConfigError("give either --k or --auto, not both")
-    outcome = jobs.fit_topics(load_settings(db, config), console, k=k, auto=auto, method=method.value)
+    settings = load_settings(db, config)
+    if not k and not auto and not settings.topic_k:
+        console.print("no --k given (nor [topics] k in the settings): choosing the number of topics as --auto does",
+                      markup=False)
+    outcome = jobs.fit_topics(settings, console, k=k, auto=auto, method=method.value)
+    if outcome.k_scores:
+        _explain_k(outcome)
     console.print(
         f"model {outcome.model_id}: {outcome.method}, k={outcome.k}, {outcome.n_docs} articles, "
-        f"NPMI {outcome.npmi:.3f}, diversity {outcome.diversity:.2f}"
+        f"NPMI {outcome.npmi:.3f}, diversity {outcome.diversity:.2f}", highlight=False
     )
-    for candidate, scores in sorted(outcome.k_scores.items(), key=lambda kv: int(kv[0])):
-        console.print(f"  k={candidate}: NPMI {scores['npmi']:.3f}, diversity {scores['diversity']:.2f}")
-    _show_topics(load_settings(db, config))
+    previous = outcome.previous
+    if previous and outcome.npmi < previous["npmi"] - NPMI_CLEARLY_LOWER:
+        console.print(
+            f"note: NPMI {outcome.npmi:.3f} is clearly lower than {previous['npmi']:.3f} of the model it replaces, "
+            f"{previous['model_id']} ({previous['method']}, k={previous['k']}); the new model is current, "
+            f"go back with `creditlens topics use {previous['model_id']}`", highlight=False, markup=False,
+            soft_wrap=True,
+        )
+    _show_topics(settings)
+
+
+def _explain_k(outcome: jobs.TopicsOutcome) -> None:
+    scores = {int(k): v for k, v in outcome.k_scores.items()}
+    tried = sorted(scores)
+    console.print(
+        f"tried k = {', '.join(map(str, tried))} (k from 4 to 9 with at least {jobs.K_MIN_DOCS_PER_TOPIC} "
+        f"of the {outcome.n_docs} articles per topic):", highlight=False
+    )
+    for candidate in tried:
+        row = scores[candidate]
+        console.print(f"  k={candidate}: NPMI {row['npmi']:.3f} x diversity {row['diversity']:.2f} = quality "
+                      f"{row.get('score', row['npmi'] * row['diversity']):.3f}", highlight=False)
+    best = max(tried, key=lambda c: scores[c].get("score", 0.0))
+    if best == outcome.k:
+        console.print(f"chose k={outcome.k}: the highest topic quality (NPMI x diversity)", highlight=False)
+    else:
+        console.print(f"chose k={outcome.k}: the smallest k within one standard error of the best quality "
+                      f"(k={best}); more topics would not be reliably better", highlight=False)
 
 
 @topics_app.command("show")
 def topics_show(db: DbOption = None) -> None:
-    """The current topic model's topics."""
+    """The current topic model's topics, sized by the articles assigned to them now."""
     _show_topics(load_settings(db))
 
 
 def _show_topics(settings: Settings) -> None:
     with connect(settings.db, read_only=True) as con:
         rows = con.execute(
-            "SELECT t.topic_id, t.label, t.size, round(t.share * 100, 1), array_to_string(t.terms[1:8], ', ') "
-            "FROM topics t JOIN topic_models m USING (model_id) WHERE m.is_current ORDER BY t.topic_id"
+            "SELECT t.topic_id, t.label, count(m.article_id) AS articles, "
+            "round(count(m.article_id) * 100 / nullif(sum(count(m.article_id)) OVER (), 0), 1), "
+            "array_to_string(t.terms[1:8], ', ') "
+            "FROM topics t JOIN topic_models tm USING (model_id) "
+            "LEFT JOIN article_main_topic m ON m.topic_id = t.topic_id "
+            "WHERE tm.is_current GROUP BY ALL ORDER BY t.topic_id"
         ).fetchall()
     if not rows:
         raise jobs.JobError("no topic model yet: run `creditlens topics fit`")
     table = Table("topic", "label", "articles", "%", "top terms")
     for row in rows:
-        table.add_row(*(for_terminal(v) for v in row))
+        table.add_row(*(for_terminal("" if v is None else v) for v in row))
     console.print(table)
+
+
+@topics_app.command("list")
+def topics_list(db: DbOption = None) -> None:
+    """Every topic model version fitted, the current one marked."""
+    with connect(load_settings(db).db, read_only=True) as con:
+        rows = con.execute(
+            "SELECT model_id, method, k, strftime(fitted_at, '%Y-%m-%d %H:%M'), n_docs, npmi, is_current "
+            "FROM topic_models ORDER BY fitted_at"
+        ).fetchall()
+    if not rows:
+        raise jobs.JobError("no topic model yet: run `creditlens topics fit`")
+    table = Table("model", "method", "k", "fitted (UTC)", "documents", "NPMI", "current")
+    for model_id, method_name, k, fitted, n_docs, npmi, current in rows:
+        table.add_row(for_terminal(model_id), method_name, str(k), fitted, str(n_docs), f"{npmi:.3f}", "yes" if current else "")
+    console.print(table)
+
+
+@topics_app.command("use")
+def topics_use(model_id: Annotated[str, typer.Argument(help="A model id from `creditlens topics list`")],
+               db: DbOption = None, config: ConfigOption = None) -> None:
+    """Make an earlier topic model version current again (views, exports and reports follow it)."""
+    settings = load_settings(db, config)
+    assigned = jobs.use_topics(settings, model_id, console)
+    console.print(f"current topic model: {model_id}" + (f" ({assigned} newer articles assigned to it)" if assigned else ""),
+                  highlight=False, markup=False, soft_wrap=True)
+    _show_topics(settings)
 
 
 # -- analysts' commands -------------------------------------------------------------------
 
 
+class Period(str, Enum):
+    day = "day"
+    week = "week"
+    month = "month"
+
+
 @app.command()
-def search(query: Annotated[str, typer.Argument(help='Words, or "a phrase" in double quotes')],
+def search(query: Annotated[str, typer.Argument(help='Words (any of them, ranked by BM25), "a phrase", AND, OR, NOT or -word, (groups)')],
            db: DbOption = None,
            limit: Annotated[int, typer.Option(min=1, max=1000)] = 20,
            since: Annotated[Optional[str], typer.Option(help="YYYY-MM-DD")] = None,
            until: Annotated[Optional[str], typer.Option(help="YYYY-MM-DD")] = None,
            source: Annotated[Optional[str], typer.Option()] = None,
            language: Annotated[Optional[str], typer.Option()] = None,
-           theme: Annotated[Optional[str], typer.Option()] = None) -> None:
-    """Full-text search (BM25) over titles and texts."""
-    from warehouse.search import search as run_search
+           theme: Annotated[Optional[str], typer.Option()] = None,
+           fmt: Annotated[SqlFormat, typer.Option("--format", help="table | csv | json")] = SqlFormat.table,
+           by: Annotated[Optional[Period], typer.Option("--by", help="Count matches per day, week or month instead, "
+                                                         "with their share of all articles in the period")] = None) -> None:
+    """Full-text search (BM25) over titles and texts, or matches counted over time."""
+    from creditlens.search_output import print_hits, print_periods
+    from warehouse.search import counts_over_time, search as run_search
 
+    filters = {"since": _date(since, "--since"), "until": _date(until, "--until"),
+               "source": source, "language": language, "theme": theme}
     with connect(load_settings(db).db, read_only=True) as con:
-        hits = run_search(con, query, limit=limit, since=_date(since, "--since"), until=_date(until, "--until"),
-                          source=source, language=language, theme=theme)
-    if not hits:
-        console.print("no matches")
-        return
-    table = Table("score", "date", "source", "title", "url")
-    for hit in hits:
-        published = hit["published_at"].date().isoformat() if hit.get("published_at") else ""
-        table.add_row(f"{hit['score']:.2f}", published, *(for_terminal(hit.get(k)) for k in ("source", "title", "url")))
-    console.print(table)
+        if by is not None:
+            periods, undated = counts_over_time(con, query, by.value, **filters)
+            print_periods(periods, undated, by.value, fmt.value, console, errors)
+            return
+        hits = run_search(con, query, limit=limit, **filters)
+    print_hits(hits, fmt.value, console)
 
 
 def _date(value: str | None, option: str) -> date | None:
@@ -247,19 +367,30 @@ def _date(value: str | None, option: str) -> date | None:
         raise ConfigError(f"{option} must be a date YYYY-MM-DD, not {value!r}") from None
 
 
-@app.command(epilog="Views: " + ", ".join(VIEWS) + ". See docs/schema.md for each with an example query.")
+class QueryError(WarehouseError):
+    """DuckDB refused a query: its whole message is shown (hints like 'Did you mean' follow the first line)."""
+
+
+SQL_TABLE_ROWS = 40
+
+
+@app.command(epilog="Views: " + ", ".join(VIEWS) + ". See docs/schema.md or `creditlens schema` for each.")
 def sql(query: Annotated[str, typer.Argument(help="SQL; use ? placeholders with --param, or $name with --named")],
         db: DbOption = None,
         fmt: Annotated[SqlFormat, typer.Option("--format")] = SqlFormat.table,
         param: Annotated[Optional[list[str]], typer.Option("--param", help="A value for the next ? placeholder, taken as it is (repeat in order)")] = None,
         named: Annotated[Optional[list[str]], typer.Option("--named", help="NAME=VALUE for the $NAME placeholder (repeatable)")] = None,
         raw_csv: Annotated[bool, typer.Option("--raw-csv", help="With --format csv: write cells starting with = + - @ as they are (for programs, not spreadsheets)")] = False,
-        write: Annotated[bool, typer.Option("--write", help="Open read-write and allow changes and file access")] = False) -> None:
+        write: Annotated[bool, typer.Option("--write", help="Open read-write and allow changes and file access")] = False,
+        limit: Annotated[Optional[int], typer.Option(
+            "--limit", min=0, help=f"Rows to print (0: all) [default: {SQL_TABLE_ROWS} for a table, all for csv/json]")] = None) -> None:
     """Query the warehouse (read-only, and no file access, unless --write); parameters are bound, never pasted into SQL."""
     from warehouse.confinement import FORBIDDEN_HINT, confine, is_forbidden
     from warehouse.search import load_fts
 
     params = _params(param or [], named or [])
+    if limit is None:
+        limit = SQL_TABLE_ROWS if fmt is SqlFormat.table else 0
     with connect(load_settings(db).db, read_only=not write) as con:
         if write:
             load_fts(con)  # match_bm25 works here too
@@ -267,15 +398,17 @@ def sql(query: Annotated[str, typer.Argument(help="SQL; use ? placeholders with 
             confine(con)
         try:
             result = con.execute(query, params or None)
+            if result.description is None:
+                console.print("ok")
+                return
+            columns = [c[0] for c in result.description]
+            rows = result.fetchmany(limit) if limit else result.fetchall()
+            more = _count_rest(result) if limit else 0
         except duckdb.Error as exc:
-            hint = " (the database is opened read-only; add --write to change it)" if "read-only" in str(exc) else ""
+            first, _, rest = str(exc).strip().partition("\n")
+            hint = " (the database is opened read-only; add --write to change it)" if "read-only" in first else ""
             hint = f" ({FORBIDDEN_HINT})" if not write and is_forbidden(exc) else hint
-            raise WarehouseError(f"query failed: {str(exc).splitlines()[0]}{hint}") from None
-        if result.description is None:
-            console.print("ok")
-            return
-        columns = [c[0] for c in result.description]
-        rows = result.fetchall()
+            raise QueryError(f"query failed: {first}{hint}" + (f"\n{rest}" if rest else "")) from None
     if fmt is SqlFormat.json:
         for row in rows:
             sys.stdout.write(json.dumps(dict(zip(columns, row)), ensure_ascii=False, default=str) + "\n")
@@ -284,15 +417,72 @@ def sql(query: Annotated[str, typer.Argument(help="SQL; use ? placeholders with 
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow([cell(c) for c in columns])
-        writer.writerows([cell(v) for v in row] for row in rows)
+        writer.writerows([cell(v) if isinstance(v, str) else cell_text(v) for v in row] for row in rows)
         sys.stdout.write(buffer.getvalue())
     else:
-        table = Table()
-        for column in columns:
-            table.add_column(for_terminal(column))
-        for row in rows:
-            table.add_row(*(for_terminal(v) for v in row))
+        table, dropped = fit_table(columns, rows, console.width)
         console.print(table)
+        if dropped:
+            console.print(f"{len(dropped)} more column(s) not shown at this width: {', '.join(dropped)} "
+                          "(select fewer columns, or use --format csv or json)", highlight=False, markup=False, soft_wrap=True)
+    if more:
+        note = errors if fmt is not SqlFormat.table else console
+        note.print(f"... {more} more row(s) not shown (--limit {limit}; --limit 0 shows all)", highlight=False, markup=False)
+
+
+def _count_rest(result) -> int:
+    """Rows left after the ones printed, counted without keeping them."""
+    rest = 0
+    while chunk := result.fetchmany(10_000):
+        rest += len(chunk)
+    return rest
+
+
+@app.command()
+def schema(name: Annotated[Optional[str], typer.Argument(help="A table or view; leave out to list them all")] = None,
+           db: DbOption = None) -> None:
+    """Tables and views with their columns, types and descriptions (from docs/schema.md)."""
+    from warehouse.schema_docs import schema_descriptions
+    from warehouse.store import migrate
+
+    path = load_settings(db).db
+    con = connect(path, read_only=True) if path.exists() else duckdb.connect(":memory:")
+    with con:
+        if not path.exists():
+            migrate(con)
+            console.print(f"no database at {path} yet: this is the schema a new one gets", highlight=False, markup=False)
+        objects = con.execute(
+            "SELECT table_name, 'table', estimated_size FROM duckdb_tables() WHERE schema_name = 'main' "
+            "UNION ALL SELECT view_name, 'view', NULL FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal "
+            "ORDER BY 2, 1"
+        ).fetchall()
+        described = schema_descriptions()
+        if name is None:
+            table = Table("name", "kind", "rows", "description")
+            for object_name, kind, _ in objects:
+                rows = con.execute(f'SELECT count(*) FROM "{object_name}"').fetchone()[0] if kind == "table" else None
+                entry = described.get(object_name)
+                table.add_row(for_terminal(object_name), kind, "" if rows is None else f"{rows:,}", for_terminal(_first_sentence(entry.description) if entry else ""))
+            console.print(table)
+            console.print("`creditlens schema NAME` lists a table's or view's columns", highlight=False, markup=False)
+            return
+        kinds = {object_name: kind for object_name, kind, _ in objects}
+        if name not in kinds:
+            raise ConfigError(f"no table or view {name!r}; known: {', '.join(kinds)}")
+        columns = con.execute(
+            "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ? "
+            "ORDER BY column_index", [name]
+        ).fetchall()
+    entry = described.get(name)
+    console.print(for_terminal(f"{name} ({kinds[name]}): {entry.description if entry else ''}"))
+    table = Table("column", "type", "meaning")
+    for column, data_type in columns:
+        table.add_row(for_terminal(column), for_terminal(data_type), for_terminal(entry.columns.get(column, "") if entry else ""))
+    console.print(table)
+
+
+def _first_sentence(text: str) -> str:
+    return re.split(r"(?<=[.;:])\s", text, maxsplit=1)[0].rstrip(".;:")
 
 
 def _params(positional: list[str], named: list[str]) -> list[str] | dict[str, str]:
@@ -311,8 +501,8 @@ def _params(positional: list[str], named: list[str]) -> list[str] | dict[str, st
 
 @app.command("export")
 def export_cmd(what: Annotated[ExportWhat, typer.Argument(help="topics | articles | entities | figures")],
-               fmt: Annotated[ExportFormat, typer.Option("--format", help="csv | json | parquet | md")],
-               out: Annotated[Path, typer.Option("--out", help="Output file (or folder for partitioned Parquet)")],
+               fmt: Annotated[ExportFormat, typer.Option("--format", help="csv | json (one document) | jsonl (one object a line) | parquet | md")],
+               out: Annotated[Path, typer.Option("--out", help="Output file, or an existing folder to write <what>.<format> in")],
                db: DbOption = None,
                since: Annotated[Optional[str], typer.Option(help="YYYY-MM-DD")] = None,
                until: Annotated[Optional[str], typer.Option(help="YYYY-MM-DD")] = None,
@@ -322,11 +512,14 @@ def export_cmd(what: Annotated[ExportWhat, typer.Argument(help="topics | article
                raw_csv: Annotated[bool, typer.Option("--raw-csv", help="CSV cells starting with = + - @ as they are (for programs, not spreadsheets)")] = False) -> None:
     """Write articles, entities, the topic summary or the reported figures with where they came from."""
     from warehouse.exports import export
+    from warehouse.search import check_filter_values
 
     with connect(load_settings(db).db, read_only=True) as con:
+        check_filter_values(con, source=source, theme=theme)
         path = export(con, what.value, fmt.value, out, since=_date(since, "--since"), until=_date(until, "--until"),
                       source=source, theme=theme, query=query, raw_csv=raw_csv)
-    console.print(f"wrote {path}")
+    glob = f" (a dataset partitioned by month: read_parquet('{path}/*/*.parquet'))" if path.is_dir() else ""
+    console.print(f"wrote {path}{glob}", highlight=False, markup=False)
 
 
 @app.command()
@@ -344,23 +537,40 @@ def report(out: Annotated[Path, typer.Option("--out", help="HTML file to write")
 
 @app.command()
 def extract(files: Annotated[list[Path], typer.Argument(help="HTML files")],
-            url: Annotated[Optional[str], typer.Option(help="The URL the page came from")] = None) -> None:
+            url: Annotated[Optional[str], typer.Option(help="The URL the page came from [default: its canonical link, else the file]")] = None,
+            keep_personal_data: Annotated[bool, typer.Option(
+                "--keep-personal-data", help="Show resident ID and phone numbers that storage would redact")] = False) -> None:
     """Show exactly what the pipeline extracts from HTML files (one JSON object a line)."""
+    from crawler.canonical import canonical_link, page_url
     from nlp.extraction import extract_page, extraction_json
+    from nlp.privacy import redact
 
     failed = 0
     for path in files:
         try:
             raw = path.read_bytes()
         except OSError as exc:
-            errors.print(f"error: cannot read {path}: {exc.strerror}")
+            errors.print(f"error: cannot read {path}: {exc.strerror}", highlight=False, markup=False)
             failed += 1
             continue
         html = _decode_html(raw)
-        extraction = extract_page(html, url or path.resolve().as_uri())
-        sys.stdout.write(json.dumps(extraction_json(str(path), extraction), ensure_ascii=False, default=str) + "\n")
+        declared = canonical_link(html)
+        if url:  # the key the crawler would store it under
+            page = page_url(url, declared)
+        elif declared and declared.lower().startswith(("http://", "https://")):
+            page = page_url(declared, None)
+        else:
+            page = path.resolve().as_uri()
+        row = extraction_json(str(path), extract_page(html, page))
+        if not keep_personal_data:
+            row = {key: redact(value) if key in REDACTED_FIELDS and isinstance(value, str) else value
+                   for key, value in row.items()}
+        sys.stdout.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
     if failed:
         raise typer.Exit(EXIT_ERROR)
+
+
+REDACTED_FIELDS = ("title", "author", "description", "text")  # as storage redacts them
 
 
 def _decode_html(raw: bytes) -> str:
@@ -430,6 +640,9 @@ def main() -> None:
     except typer.TyperException as exc:  # bad usage: typer's own message (usage line + error), exit 2
         exc.show()
         sys.exit(exc.exit_code)
+    except QueryError as exc:
+        errors.print(f"error: {exc}", highlight=False, markup=False)
+        sys.exit(EXIT_ERROR)
     except jobs.LockHeld as exc:
         _fail(exc, EXIT_LOCKED)
     except (jobs.Deferred, WarehouseBusy) as exc:

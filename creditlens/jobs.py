@@ -24,11 +24,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from creditlens.config import Settings
-from warehouse.records import Annotations, Article, CrawlRun, Page, decompress_html, stable_id, utcnow
+from warehouse.records import Annotations, Article, CrawlRun, Page, decompress_html, utcnow
 from nlp.themes import Taxonomy
 from warehouse.search import refresh_index
 from warehouse.spool import Spool
-from warehouse.store import ANNOTATION_TABLES, Warehouse, WarehouseBusy, key_table
+from warehouse.store import ANNOTATION_TABLES, Warehouse, WarehouseBusy, WarehouseError, connect, key_table
 
 EXTRACT_CHUNK = 500
 ANNOTATE_CHUNK = 256
@@ -202,118 +202,117 @@ class ArticlePreparer:
 
 @dataclass
 class IngestOutcome:
+    """What an ingest did, for the summary every ingest prints: nothing is dropped unseen."""
+
     records: int = 0
     skipped: list[str] = field(default_factory=list)  # "file:line: reason"
     cut: list[str] = field(default_factory=list)  # "article_id: how much was cut"
     regrouped: dict[str, str | None] = field(default_factory=dict)  # stored articles with an earlier copy now
+    new: int = 0
+    updated: int = 0  # stored before, text changed
+    unchanged: int = 0  # stored before with the same text (other fields may change, e.g. --all-relevant)
+    repeated: list[str] = field(default_factory=list)  # "file:line: id (also file:line)"; the last row is kept
+    off_topic: list[str] = field(default_factory=list)  # "id (title)" of articles judged not about credit systems
+    copies: int = 0  # near-verbatim copies of another article (duplicate_of set)
+    bad_dates: list[str] = field(default_factory=list)  # "file:line: 'value': reason"
+    notes: list[str] = field(default_factory=list)  # per file: which columns were read, the date order
+    database_known: bool = True  # False when the database was busy and new/updated could not be told apart
 
 
-def _parse_published(value) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+def ingest(settings: Settings, kind: str, files: list[Path], console: Console, all_relevant: bool = False,
+           fields: dict[str, str | None] | None = None, date_order: str = "auto") -> IngestOutcome:
+    """Spool every good record of every file (bad rows and files are recorded and skipped), then load.
+    Nothing ingested: no database is created."""
+    from creditlens.corpus import CorpusError
 
-
-def _article_from_row(row: dict) -> Article:
-    """A corpus row {url|id, title, text, published_at?, source?} as an article."""
-    if not isinstance(row, dict):
-        raise ValueError("row is not an object")
-    text = row.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise ValueError("missing 'text'")
-    given_id, url = row.get("id"), row.get("url")
-    if given_id in (None, "") and not url:
-        raise ValueError("needs 'url' or 'id'")
-    article_id = str(given_id) if given_id not in (None, "") else stable_id(url)
-    return Article(
-        article_id=article_id,
-        url=url or f"urn:creditlens:{article_id}",
-        text=text,
-        title=row.get("title") or None,
-        source=row.get("source") or None,
-        published_at=_parse_published(row.get("published_at")),
-        language=row.get("language") or None,
-        word_count=len(text.split()),
-    )
-
-
-def _corpus_rows(kind: str, path: Path, max_field: int) -> Iterator[tuple[int, dict | None, str | None]]:
-    """(line number, row, error) for each row of a JSONL or CSV file; a bad row is one
-    error, never the end of the file."""
-    with open(path, encoding="utf-8", newline="") as handle:
-        if kind == "csv":
-            yield from _csv_rows(handle, max_field)
-            return
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                yield number, json.loads(line), None
-            except json.JSONDecodeError as exc:
-                yield number, None, f"invalid JSON ({exc.msg})"
-            except RecursionError:
-                yield number, None, "invalid JSON (nested too deeply)"
-
-
-def _csv_rows(handle, max_field: int) -> Iterator[tuple[int, dict | None, str | None]]:
-    """Rows numbered as records (the header is 1); a field longer than `max_field`
-    (`[process] max_record_bytes`) makes its row an error, and reading goes on with the next line."""
-    csv.field_size_limit(max_field)
-    reader = csv.DictReader(handle)
-    number = 1
-    while True:
-        number += 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield number, None, f"{exc} ([process] max_record_bytes)" if "field limit" in str(exc) else str(exc)
-            continue
-        yield number, row, None
-
-
-def ingest(settings: Settings, kind: str, files: list[Path], console: Console, all_relevant: bool = False) -> IngestOutcome:
-    """Spool every good record of every file (bad rows and files are recorded and skipped), then load."""
     outcome = IngestOutcome()
     spool = Spool(settings.spool_dir)
+    seen: dict[str, str] = {}
+    failed_files: list[str] = []
     for path in files:
         if not path.is_file():
-            outcome.skipped.append(f"{path}: no such file")
+            failed_files.append(f"{path}: no such file")
             continue
         try:
-            count = (_ingest_warc if kind == "warc" else _ingest_corpus)(settings, kind, path, spool, outcome, all_relevant)
+            if kind == "warc":
+                count = _ingest_warc(settings, path, spool, outcome)
+            else:
+                count = _ingest_corpus(settings, kind, path, spool, outcome, all_relevant, fields or {}, date_order, seen)
+        except CorpusError as exc:
+            failed_files.append(str(exc))
+            continue
         except (OSError, UnicodeDecodeError, ValueError, csv.Error) as exc:
-            outcome.skipped.append(f"{path}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
+            failed_files.append(f"{path}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
             continue
         outcome.records += count
-    with open_warehouse(settings, console, waiting=" (ingested records are safe in the spool)") as warehouse:
-        warehouse.set_duplicates(outcome.regrouped)
+    if outcome.records or settings.db.exists():
+        with open_warehouse(settings, console, waiting=" (ingested records are safe in the spool)") as warehouse:
+            warehouse.set_duplicates(outcome.regrouped)
+    if failed_files and not outcome.records and len(failed_files) == len(files):
+        more = f" (and {len(failed_files) - 1} more file(s) failed)" if len(failed_files) > 1 else ""
+        raise JobError(failed_files[0] + more)
+    outcome.skipped = failed_files + outcome.skipped
     return outcome
 
 
-def _ingest_corpus(settings, kind, path, spool, outcome, all_relevant) -> int:
-    articles = []
-    for number, row, error in _corpus_rows(kind, path, settings.max_record_bytes):
-        try:
-            if error:
-                raise ValueError(error)
-            articles.append(_article_from_row(row))
-        except ValueError as exc:
-            outcome.skipped.append(f"{path}:{number}: {exc}")
+def _ingest_corpus(settings, kind, path, spool, outcome, all_relevant, fields, date_order, seen) -> int:
+    from creditlens.corpus import read_corpus
+
+    corpus = read_corpus(kind, path, fields, date_order, max_field=settings.max_record_bytes)
+    outcome.skipped += [f"{path}:{number}: {reason}" for number, reason in corpus.skipped]
+    outcome.bad_dates += [f"{path}:{number}: {value!r}: {reason}" for number, value, reason in corpus.bad_dates]
+    read = ", ".join(f"{name} from {column!r}" for name, column in corpus.fields.items() if name != column)
+    order = f"dates {corpus.date_order.reason}" if corpus.date_order.reason else ""
+    if read or order:
+        outcome.notes.append(f"{path}: " + "; ".join(part for part in (read, order) if part))
+    for number, article in corpus.articles:
+        where = f"{path}:{number}"
+        if article.article_id in seen:
+            outcome.repeated.append(f"{where}: {article.article_id} (also {seen[article.article_id]})")
+        seen[article.article_id] = where
+    articles = list({article.article_id: article for _, article in corpus.articles}.values())  # the last row of an id wins
+    if not articles:
+        return 0
+    from nlp.extraction import content_hash
+
     preparer = ArticlePreparer(settings, all_relevant)
-    count = spool.write_all(f"ingest-{kind}", preparer.prepare(articles))
+    prepared = preparer.prepare(articles)
+    for article in prepared:  # of the text as stored (redacted, cut), as for crawled articles
+        article.content_hash = content_hash(article.text)
+    _count_new_and_updated(settings, prepared, outcome)
+    outcome.off_topic += [f"{a.article_id}" + (f" ({a.title})" if a.title else "") for a in prepared if not a.is_relevant]
+    outcome.copies += sum(1 for a in prepared if a.duplicate_of)
+    count = spool.write_all(f"ingest-{kind}", prepared)
     outcome.cut += preparer.cut
     outcome.regrouped.update(preparer.regrouped())
     preparer.save()
     return count
 
 
-def _ingest_warc(settings, kind, path, spool, outcome, all_relevant) -> int:
+def _count_new_and_updated(settings: Settings, articles: list[Article], outcome: IngestOutcome) -> None:
+    """Compare with what the warehouse holds (read-only, so a busy database only loses the split)."""
+    latest = {a.article_id: a.content_hash for a in articles}
+    stored: dict[str, str | None] = {}
+    if settings.db.exists():
+        try:
+            with connect(settings.db, read_only=True) as con:
+                con.register("ingest_ids", key_table(list(latest)))
+                stored = dict(con.execute(
+                    "SELECT article_id, content_hash FROM articles WHERE article_id IN (SELECT article_id FROM ingest_ids)"
+                ).fetchall())
+        except WarehouseError:
+            outcome.database_known = False
+            return
+    for article_id, digest in latest.items():
+        if article_id not in stored:
+            outcome.new += 1
+        elif stored[article_id] == digest:
+            outcome.unchanged += 1
+        else:
+            outcome.updated += 1
+
+
+def _ingest_warc(settings, path, spool, outcome) -> int:
     from crawler.sources import load_registry, source_for_url
     from crawler.warc import WarcError, read_warc
 
@@ -346,6 +345,7 @@ class ProcessOutcome:
     annotation_failures: list[str] = field(default_factory=list)  # "article_id: reason"; retried next run
     topics_assigned: int = 0
     cut: list[str] = field(default_factory=list)  # "article_id: how much was cut" (stored text or annotation)
+    off_topic: int = 0  # articles not annotated because they were judged off-topic
 
 
 def process(settings: Settings, console: Console, reprocess: bool = False) -> ProcessOutcome:
@@ -362,6 +362,9 @@ def process(settings: Settings, console: Console, reprocess: bool = False) -> Pr
         preparer.save()
         outcome.cut += preparer.cut
         annotator = _annotate_pending(warehouse, settings, outcome, reprocess, console)
+        outcome.off_topic = warehouse.con.execute(
+            "SELECT count(*) FROM articles WHERE NOT is_relevant AND annotated_at IS NULL"
+        ).fetchone()[0]
         outcome.topics_assigned = assign_topics(warehouse)
         warehouse.refresh_entity_pairs()
         warehouse.refresh_crosslingual_stories()
@@ -564,6 +567,11 @@ class TopicsOutcome:
     npmi: float
     diversity: float
     k_scores: dict
+    k_chosen_by: str = "given"  # given (--k), setting ([topics] k), auto (--auto), default (neither given)
+    previous: dict | None = None  # the model that was current before: model_id, method, k, npmi
+
+
+K_MIN_DOCS_PER_TOPIC = 3  # a candidate k needs this many articles per topic
 
 
 def fit_topics(settings: Settings, console: Console, k: int | None = None, auto: bool = False,
@@ -577,9 +585,10 @@ def fit_topics(settings: Settings, console: Console, k: int | None = None, auto:
         rows = warehouse.con.execute(TOPIC_CORPUS).fetchall()
         ids, texts = [r[0] for r in rows], _topic_texts(rows)
         k_scores: dict = {}
+        chosen_by = "auto" if auto else "given" if k else "setting" if settings.topic_k else "default"
         k = k or settings.topic_k
         if auto or k is None:
-            candidates = [c for c in k_range if c * 3 <= len(texts)]
+            candidates = [c for c in k_range if c * K_MIN_DOCS_PER_TOPIC <= len(texts)]
             if not candidates:
                 raise JobError(f"only {len(texts)} relevant articles: too few to choose a number of topics")
             k, k_scores = choose_k(texts, candidates, method=method, random_state=0)
@@ -588,6 +597,9 @@ def fit_topics(settings: Settings, console: Console, k: int | None = None, auto:
         model = TopicModel(method=method, k=k, random_state=0).fit(texts)
         fitted_at = utcnow()
         model_id = f"{method}-k{k}-{fitted_at:%Y%m%dT%H%M%S}"
+        previous = warehouse.con.execute(
+            "SELECT model_id, method, k, npmi FROM topic_models WHERE is_current"
+        ).fetchone()
         weights = model.document_topics
         assignments = _topic_rows(model_id, ids, weights)
         dominant = weights.argmax(axis=1)
@@ -603,7 +615,19 @@ def fit_topics(settings: Settings, console: Console, k: int | None = None, auto:
             "params": json.dumps(model.params, default=str), "k_scores": json.dumps(k_scores),
             "vocabulary": model.vocabulary, "model_blob": model.to_bytes(),
         }, topics, assignments)
-    return TopicsOutcome(model_id, method, k, len(texts), float(model.npmi), float(model.diversity), k_scores)
+    return TopicsOutcome(model_id, method, k, len(texts), float(model.npmi), float(model.diversity), k_scores,
+                         chosen_by, dict(zip(("model_id", "method", "k", "npmi"), previous)) if previous else None)
+
+
+def use_topics(settings: Settings, model_id: str, console: Console) -> int:
+    """Make an earlier topic model version current again; articles it has not seen get its topics.
+    Returns how many were assigned."""
+    with open_warehouse(settings, console) as warehouse:
+        known = [r[0] for r in warehouse.con.execute("SELECT model_id FROM topic_models ORDER BY fitted_at").fetchall()]
+        if model_id not in known:
+            raise JobError(f"no topic model {model_id!r}; known: {', '.join(known) or 'none (run `creditlens topics fit`)'}")
+        warehouse.set_current_topic_model(model_id)
+        return assign_topics(warehouse)
 
 
 def _topic_rows(model_id: str, ids: list[str], weights, floor: float = 0.1) -> list[dict]:

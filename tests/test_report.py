@@ -15,7 +15,7 @@ from test_warehouse_views import build_warehouse
 from warehouse.report import write_report
 from warehouse.store import Warehouse
 
-CHARTS = 8  # attention, attention share, languages, themes, topics, sources, entities, network
+CHARTS = 7  # attention, languages, themes, topics, sources, entities, network (+ attention share when something was crawled)
 INSTALL_HINT = "install it (Debian/Ubuntu: `apt-get install -y chromium`) to run the browser test"
 
 
@@ -99,6 +99,37 @@ def test_the_report_shows_where_the_numbers_come_from(report, tmp_path):
     with Warehouse(tmp_path / "empty.duckdb") as wh:
         empty = write_report(wh.con, tmp_path / "empty.html").read_text(encoding="utf-8")
     assert "No figure has been reported by more than one article yet." in empty
+
+
+def test_report_names_who_is_quoted_and_the_topic_terms(report):
+    page = report.read_text(encoding="utf-8")
+    assert "<h2>Who is quoted</h2>" in page
+    assert re.search(r"<td>Li Wei</td><td>Supreme People&#x27;s Court</td><td class=\"num\">2</td>", page)
+    assert "<h2>Topic terms</h2>" in page
+    assert re.search(r'<td class="num">0</td><td>rail travel bans</td><td class="num">\d+</td><td>rail, ban, travel, debtor</td>',
+                     page)
+
+
+def test_a_brought_corpus_gets_no_share_of_everything_crawled(tmp_path):
+    with build_warehouse(tmp_path / "corpus.duckdb") as wh:
+        corpus = write_report(wh.con, tmp_path / "corpus.html").read_text(encoding="utf-8")
+        wh.con.execute("INSERT INTO pages (url, status, fetched_at, origin) VALUES ('https://beacon.example/x', 200, now(), 'crawl')")
+        crawled = write_report(wh.con, tmp_path / "crawled.html").read_text(encoding="utf-8")
+    assert "share of everything crawled" not in corpus and "Articles crawled" not in corpus
+    assert "Articles in the corpus" in corpus
+    assert "Attention as a share of everything crawled" in crawled and "Articles crawled" in crawled
+    assert crawled.count("<svg") == CHARTS + 1
+
+
+def test_the_network_legend_wraps_inside_the_chart():
+    from warehouse.report import WIDTH, network_chart
+
+    kinds = [f"kind number {i}" for i in range(12)]
+    svg = network_chart("net", [(f"e{i}", f"E{i}", kind, 1) for i, kind in enumerate(kinds)], [])
+    xs = [float(x) for x in re.findall(r'<rect x="([\d.]+)"', svg)]
+    assert len(xs) == 12 and max(xs) + 18 + 16 * 7 <= WIDTH
+    height = float(re.search(r'viewBox="0 0 \d+ (\d+)"', svg).group(1))
+    assert max(float(y) for y in re.findall(r'<rect x="[\d.]+" y="([\d.]+)"', svg)) + 12 <= height
 
 
 @pytest.mark.slow  # a real browser

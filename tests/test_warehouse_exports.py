@@ -28,12 +28,15 @@ def con(tmp_path_factory):
     wh.close()
 
 
-@pytest.mark.parametrize("fmt", ["csv", "json", "parquet"])
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl", "parquet"])
 def test_articles_open_in_pandas_polars_and_duckdb(con, tmp_path, fmt):
     out = export(con, "articles", fmt, tmp_path / f"articles.{fmt}")
     if fmt == "csv":
         frames = [pd.read_csv(out), pl.read_csv(out).to_pandas()]
-    elif fmt == "json":
+    elif fmt == "json":  # one JSON document
+        assert len(json.loads(out.read_text(encoding="utf-8"))) == 9
+        frames = [pd.read_json(out), pl.read_json(out).to_pandas()]
+    elif fmt == "jsonl":
         frames = [pd.read_json(out, lines=True), pl.read_ndjson(out).to_pandas()]
     else:
         frames = [pd.read_parquet(out), pl.read_parquet(out).to_pandas()]
@@ -50,7 +53,7 @@ def test_articles_open_in_pandas_polars_and_duckdb(con, tmp_path, fmt):
 
 
 def test_filters_and_query_narrow_the_export(con, tmp_path):
-    out = export(con, "articles", "json", tmp_path / "a.jsonl", since=date(2024, 1, 1), until=date(2024, 1, 31),
+    out = export(con, "articles", "jsonl", tmp_path / "a.jsonl", since=date(2024, 1, 1), until=date(2024, 1, 31),
                  theme="TRAVEL_BAN_TRAINS")
     assert sorted(json.loads(line)["article_id"] for line in out.read_text().splitlines()) == ["rail1", "rail1-copy"]
     out = export(con, "articles", "csv", tmp_path / "b.csv", source="beacon", query='"travel ban"')
@@ -86,8 +89,11 @@ def test_large_articles_parquet_is_partitioned_by_month(con, tmp_path, monkeypat
 
 
 def test_topics_summary_covers_the_current_model_only(con, tmp_path):
-    out = export(con, "topics", "json", tmp_path / "topics.jsonl")
+    out = export(con, "topics", "jsonl", tmp_path / "topics.jsonl")
     topics = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    document = json.loads(export(con, "topics", "json", tmp_path / "topics.json").read_text(encoding="utf-8"))
+    assert document["model"]["model_id"] == "m1" and document["filters"] == "all articles"
+    assert [{"model_id": "m1", **t} for t in document["topics"]] == topics
     assert [t["label"] for t in topics] == ["rail travel bans", "credit scores and privacy", "court lists"]
     rail = topics[0]
     assert rail["model_id"] == "m1" and rail["terms"][:2] == ["rail", "ban"] and rail["weights"][0] == 0.9
@@ -125,10 +131,22 @@ def test_bad_requests_get_one_line_errors(con, tmp_path):
         export(con, "pages", "csv", tmp_path / "x.csv")
     with pytest.raises(ExportError, match="articles cannot be exported as 'md'"):
         export(con, "articles", "md", tmp_path / "x.md")
-    (tmp_path / "folder").mkdir()
-    (tmp_path / "folder" / "notes.txt").write_text("mine")
+    (tmp_path / "folder" / "articles.csv").mkdir(parents=True)
+    (tmp_path / "folder" / "articles.csv" / "notes.txt").write_text("mine")
     with pytest.raises(ExportError, match="not an earlier creditlens export"):
         export(con, "articles", "csv", tmp_path / "folder")
+
+
+def test_out_naming_a_folder_writes_a_named_file_in_it(con, tmp_path, monkeypatch):
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exports" / "notes.txt").write_text("mine")
+    out = export(con, "articles", "parquet", tmp_path / "exports")
+    assert out == tmp_path / "exports" / "articles.parquet" and len(pd.read_parquet(out)) == 9
+    monkeypatch.setattr(exports, "PARTITION_ROWS", 3)
+    big = export(con, "articles", "parquet", tmp_path / "exports")
+    assert big == tmp_path / "exports" / "articles.parquet" and big.is_dir()
+    assert duckdb.sql(f"SELECT count(*) FROM read_parquet('{big}/*/*.parquet')").fetchone() == (9,)
+    assert (tmp_path / "exports" / "notes.txt").read_text() == "mine"
 
 
 def test_topics_need_a_current_model(tmp_path):

@@ -9,7 +9,7 @@ import pytest
 
 from test_warehouse_views import build_warehouse
 from warehouse.records import Article
-from warehouse.search import SearchError, index_is_current, refresh_index, search
+from warehouse.search import SearchError, counts_over_time, index_is_current, refresh_index, search
 from warehouse.store import Warehouse
 
 
@@ -29,8 +29,9 @@ def ids(results):
 def test_results_are_ranked_by_bm25_and_carry_a_snippet(con):
     results = search(con, "sesame credit scores")
     assert ids(results)[0] == "sesame"
-    assert set(results[0]) == {"article_id", "score", "title", "source", "published_at", "url", "snippet"}
+    assert set(results[0]) == {"article_id", "score", "title", "source", "published_at", "url", "snippet", "matched"}
     assert "Sesame Credit" in results[0]["snippet"]
+    assert results[0]["matched"] == ["Sesame", "Credit", "scores"]
     scores = [r["score"] for r in results]
     assert scores == sorted(scores, reverse=True)
 
@@ -106,3 +107,45 @@ def test_a_phrase_of_stop_words_still_matches_as_a_phrase(con):
     assert ids(search(con, '"on the"')) == ["flight"]  # both words are stop words: no index term
     assert sorted(ids(search(con, '"the list works"'))) == ["rail1", "rail1-copy"]
     assert ids(search(con, '"may appeal"')) == ["rail1"]
+
+
+def test_boolean_operators_and_exclusions(con):
+    assert ids(search(con, "privacy -sesame")) == ["privacy"]
+    assert ids(search(con, "privacy NOT sesame")) == ["privacy"]
+    assert ids(search(con, "travel AND flights")) == ["flight"]
+    assert sorted(ids(search(con, "sesame OR dumplings"))) == ["cooking", "sesame"]
+    assert sorted(ids(search(con, "(flights OR spring) AND ban"))) == ["flight", "rail2"]
+    assert sorted(ids(search(con, 'ban -"high-speed rail" -festival'))) == ["flight", "undated"]
+    for bad in ("privacy AND", "NOT", "(privacy", "privacy )"):
+        with pytest.raises(SearchError):
+            search(con, bad)
+
+
+def test_a_phrase_matches_stemmed_forms(con):
+    assert sorted(ids(search(con, '"travel bans"'))) == ["flight", "rail1", "rail1-copy", "rail2", "undated"]
+    assert ids(search(con, '"flight ban"')) == ["flight"]  # the title says "flight bans"
+    assert search(con, '"ban travel"') == []
+
+
+def test_snippets_name_the_words_that_matched(con):
+    [hit] = search(con, '"flight ban"')
+    assert hit["matched"] == ["ban", "flights"]
+    assert hit["snippet"].startswith("…passengers on the dishonest debtor list")
+
+
+def test_unknown_filter_values_list_the_known_ones(con):
+    with pytest.raises(SearchError, match="unknown --theme 'TRAVEL_BANS'; known: COURT_DEBTOR_BLACKLIST, .*TRAVEL_BAN_TRAINS"):
+        search(con, "ban", theme="TRAVEL_BANS")
+    with pytest.raises(SearchError, match="unknown --source 'nope'; known: beacon, dongfang, harbour, ledger"):
+        search(con, "ban", source="nope")
+    with pytest.raises(SearchError, match="unknown --language 'fr'; known: en, zh"):
+        search(con, "ban", language="fr")
+
+
+def test_counts_over_time_with_the_share_of_all_articles(con):
+    months, undated = counts_over_time(con, '"travel ban"', "month")
+    assert [(m.isoformat(), n, total) for m, n, total, _ in months] == [
+        ("2024-01-01", 3, 3), ("2024-02-01", 0, 1), ("2024-03-01", 1, 4)]
+    assert months[2][3] == 0.25 and undated == 1
+    weeks, _ = counts_over_time(con, "sesame", "week")
+    assert [(w.isoformat(), n) for w, n, _, _ in weeks] == [("2024-02-05", 1)]

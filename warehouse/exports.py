@@ -1,6 +1,6 @@
 """Exports for researchers: articles, entity mentions, the topic model summary and the
-reported figures with their provenance, as CSV, JSON lines, Parquet or (topics, figures)
-Markdown, narrowed by date, source, theme and a search query.
+reported figures with their provenance, as CSV, one JSON document, JSON lines, Parquet or
+(topics, figures) Markdown, narrowed by date, source, theme and a search query.
 
 Files open as they are in pandas, polars and DuckDB: lists become "; "-joined text
 in CSV only.  A large articles export to Parquet is written as a folder partitioned
@@ -31,11 +31,12 @@ from warehouse.escaping import csv_sql, for_csv, for_markdown
 from warehouse.search import ParsedQuery, filter_sql, matching_sql
 
 FORMATS = {
-    "articles": ("csv", "json", "parquet"),
-    "entities": ("csv", "json", "parquet"),
-    "topics": ("csv", "json", "parquet", "md"),
-    "figures": ("csv", "json", "parquet", "md"),
+    "articles": ("csv", "json", "jsonl", "parquet"),
+    "entities": ("csv", "json", "jsonl", "parquet"),
+    "topics": ("csv", "json", "jsonl", "parquet", "md"),
+    "figures": ("csv", "json", "jsonl", "parquet", "md"),
 }
+EXTENSIONS = {"csv": "csv", "json": "json", "jsonl": "jsonl", "parquet": "parquet", "md": "md"}
 
 # An articles export to Parquet with more rows than this is partitioned by month.
 PARTITION_ROWS = 200_000
@@ -109,14 +110,17 @@ def export(
     raw_csv: bool = False,
 ) -> Path:
     """Write the export and return where it went (a folder for a partitioned export).
-    CSV cells that a spreadsheet would run as a formula get a leading `'` unless `raw_csv`."""
+    CSV cells that a spreadsheet would run as a formula get a leading `'` unless `raw_csv`;
+    `out` naming an existing folder (not an earlier partitioned export) puts `<what>.<format>` in it."""
     if what not in FORMATS:
         raise ExportError(f"cannot export {what!r}: choose one of {', '.join(FORMATS)}")
     if fmt not in FORMATS[what]:
         raise ExportError(f"{what} cannot be exported as {fmt!r}: choose one of {', '.join(FORMATS[what])}")
     out = Path(out)
     if out.is_dir() and not _is_partitioned_export(out):
-        raise ExportError(f"{out} is a folder that is not an earlier creditlens export; give a file path")
+        out = out / f"{what}.{EXTENSIONS[fmt]}"
+        if out.is_dir() and not _is_partitioned_export(out):
+            raise ExportError(f"{out} is a folder that is not an earlier creditlens export; give a file path")
     out.parent.mkdir(parents=True, exist_ok=True)
     selection, params = selection_sql(con, since=since, until=until, source=source, theme=theme, query=query)
     if what == "topics":
@@ -148,7 +152,8 @@ def export(
 
 
 def _copy(con, sql: str, params: list, fmt: str, out: Path) -> None:
-    options = {"csv": "FORMAT csv, HEADER true", "json": "FORMAT json", "parquet": "FORMAT parquet"}[fmt]
+    options = {"csv": "FORMAT csv, HEADER true", "json": "FORMAT json, ARRAY true", "jsonl": "FORMAT json",
+               "parquet": "FORMAT parquet"}[fmt]
     with replacing(out) as part:
         con.execute(f"COPY ({sql}) TO '{_quote(part)}' ({options})", params)
         if out.is_dir() and not out.is_symlink():  # an earlier partitioned export of the same name
@@ -270,8 +275,14 @@ def _export_topics(con, fmt: str, out: Path, selection: str, params: list, filte
 def _write_topics(model: dict, topics: list[dict], fmt: str, part: Path, filters: str, raw_csv: bool) -> None:
     if fmt == "json":
         with open(part, "w", encoding="utf-8") as handle:
+            json.dump({"model": model, "filters": filters, "topics": topics}, handle, ensure_ascii=False, indent=1,
+                      default=_json_value)
+            handle.write("\n")
+    elif fmt == "jsonl":
+        with open(part, "w", encoding="utf-8") as handle:
             for topic in topics:
-                handle.write(json.dumps({"model_id": model["model_id"], **topic}, ensure_ascii=False) + "\n")
+                handle.write(json.dumps({"model_id": model["model_id"], **topic}, ensure_ascii=False,
+                                        default=_json_value) + "\n")
     elif fmt == "parquet":
         pq.write_table(pa.Table.from_pylist([{"model_id": model["model_id"], **t} for t in topics]), part)
     elif fmt == "csv":
@@ -298,6 +309,11 @@ def _markdown_link(label, url) -> str:
         return for_markdown(label)
     target = str(url).replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
     return f"[{for_markdown(label)}]({target})"
+
+
+def _json_value(value) -> str:
+    """Dates and times as ISO 8601."""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def _percent(share) -> str:

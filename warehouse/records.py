@@ -203,7 +203,7 @@ class Annotations:
         return {
             "id": self.article_id,
             "entities": [
-                {"start": e.start_char, "end": e.end_char, "text": e.text,
+                {"start_char": e.start_char, "end_char": e.end_char, "text": e.text,
                  "label": e.label, "entity_id": e.entity_id}
                 for e in self.entities
             ],

@@ -32,6 +32,9 @@ NETWORK_NODES = 20
 NETWORK_EDGES = 45
 FIGURE_ROWS = 25
 PROVENANCE_GROUPS = 15
+QUOTED_ROWS = 15
+TOPIC_TERMS = 10
+LEGEND_ENTRY = 130  # width of one legend entry of the network chart
 WIDTH = 960
 
 
@@ -247,11 +250,14 @@ def network_chart(label: str, nodes: list[tuple[str, str, str, int]], edges: lis
                     f'stroke="#ffffff" stroke-width="1.5"><title>{_e(name)} ({_e(kind)}): {articles} articles</title></circle>')
         body.append(f'<text class="node-label" x="{cx:.1f}" y="{cy - r - 4:.1f}" text-anchor="middle">'
                     f'{_e(_short(name, 28))}</text>')
+    # the legend wraps onto as many rows as the kinds need, below the network
+    per_row = (WIDTH - 32) // LEGEND_ENTRY
+    legend_top = height
     for i, kind in enumerate(kinds):
-        lx = 16 + i * 130
-        body.append(f'<rect x="{lx}" y="{height - 20}" width="12" height="12" rx="6" fill="{color[kind]}"/>')
-        body.append(f'<text x="{lx + 18}" y="{height - 10}">{_e(_short(kind, 16))}</text>')
-    return _svg(height, body, label)
+        lx, ly = 16 + (i % per_row) * LEGEND_ENTRY, legend_top + (i // per_row) * 22
+        body.append(f'<rect x="{lx}" y="{ly}" width="12" height="12" rx="6" fill="{color[kind]}"/>')
+        body.append(f'<text x="{lx + 18}" y="{ly + 10}">{_e(_short(kind, 16))}</text>')
+    return _svg(legend_top + math.ceil(len(kinds) / per_row) * 22 + 4, body, label)
 
 
 # -- the page -------------------------------------------------------------------------
@@ -261,7 +267,13 @@ def _section(title: str, note: str, content: str) -> str:
     return f'<section class="chart"><h2>{_e(title)}</h2><p class="note">{note}</p>{content}</section>'
 
 
-def _attention(con) -> list[str]:
+def _crawled(con) -> bool:
+    """Whether anything was crawled (or read from WARC): a corpus brought as JSONL or CSV has no
+    pages, so "share of everything crawled" would be a flat 100 % of nothing in particular."""
+    return con.execute("SELECT count(*) FROM pages").fetchone()[0] > 0
+
+
+def _attention(con, crawled: bool) -> list[str]:
     span = con.execute("SELECT count(*) FROM attention_daily").fetchone()[0]
     view, column, fmt = ("attention_weekly", "week", "%d %b %Y") if span <= 731 else ("attention_monthly", "month", "%b %Y")
     rows = con.execute(f"SELECT {column}, articles, stories, share_of_all FROM {view} ORDER BY 1").fetchall()
@@ -272,8 +284,12 @@ def _attention(con) -> list[str]:
                         date_format=fmt, area=True)
     share = line_chart("Share of all crawled articles", when, {"Share of all crawled articles": [r[3] or 0 for r in rows]},
                        percent=True, date_format=fmt, area=True)
+    attention = _section("Attention over time", f"Relevant articles and stories per {unit} (view <code>{view}</code>).",
+                         counts)
+    if not crawled:
+        return [attention]
     return [
-        _section("Attention over time", f"Relevant articles and stories per {unit} (view <code>{view}</code>).", counts),
+        attention,
         _section("Attention as a share of everything crawled",
                  f"Relevant articles as a share of all crawled articles per {unit} (<code>{view}.share_of_all</code>).",
                  share),
@@ -440,14 +456,60 @@ def _provenance(con) -> str:
     return _section("Where the numbers come from", note, "".join(lines))
 
 
-def _facts(con) -> tuple[str, str]:
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    """An HTML table; cells are HTML already (escaped by the caller), a number cell marked <td class="num">."""
+    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(cell if cell.startswith("<td") else f"<td>{cell}</td>" for cell in row) + "</tr>"
+                   for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _num_cell(value) -> str:
+    return f'<td class="num">{_number(value)}</td>'
+
+
+def _quoted(con) -> str:
+    rows = con.execute(
+        "SELECT speaker, organisation, quotes, articles, sources, latest_quote FROM quotes_by_speaker LIMIT ?",
+        [QUOTED_ROWS],
+    ).fetchall()
+    if not rows:
+        return _section("Who is quoted", "Speakers quoted in relevant articles (view <code>quotes_by_speaker</code>).",
+                        "<p>No quotes found yet.</p>")
+    table = _table(["Speaker", "Organisation", "Quotes", "Articles", "Outlets", "Latest quote"], [
+        [_e(speaker), _e(organisation), _num_cell(quotes), _num_cell(articles), _num_cell(sources), _e(_short(latest, 200))]
+        for speaker, organisation, quotes, articles, sources, latest in rows
+    ])
+    return _section("Who is quoted", f"The {len(rows)} most quoted speakers in relevant articles "
+                    "(views <code>quotes_by_speaker</code>, <code>quotes_detail</code>).", table)
+
+
+def _topic_terms(con) -> str:
+    rows = con.execute(
+        "SELECT t.topic_id, t.label, count(m.article_id), t.terms[1:?] "
+        "FROM current_topics t LEFT JOIN article_main_topic m USING (topic_id) GROUP BY ALL ORDER BY t.topic_id",
+        [TOPIC_TERMS],
+    ).fetchall()
+    if not rows:
+        return _section("Topic terms", "The current topic model's topics (view <code>current_topics</code>).",
+                        "<p>No current topic model yet (creditlens topics fit).</p>")
+    table = _table(["Topic", "Label", "Articles", "Top terms"], [
+        [_num_cell(topic_id), _e(label), _num_cell(articles), _e(", ".join(terms))]
+        for topic_id, label, articles, terms in rows
+    ])
+    return _section("Topic terms", f"The top {TOPIC_TERMS} terms of each topic of the current model, strongest first, "
+                    "and the articles whose main topic it is (views <code>current_topics</code>, "
+                    "<code>article_main_topic</code>).", table)
+
+
+def _facts(con, crawled: bool) -> tuple[str, str]:
     articles, stories, sources, first, last = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE is_original), count(DISTINCT source), min(day), max(day) "
         "FROM relevant_articles"
     ).fetchone()
-    crawled = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+    stored = con.execute("SELECT count(*) FROM articles").fetchone()[0]
     facts = [("Relevant articles", _number(articles)), ("Stories", _number(stories)), ("Outlets", _number(sources)),
-             ("Articles crawled", _number(crawled))]
+             ("Articles crawled" if crawled else "Articles in the corpus", _number(stored))]
     html_facts = "\n".join(f"<div><dt>{_e(k)}</dt><dd>{_e(v)}</dd></div>" for k, v in facts)
     period = f"{first:%d %B %Y} to {last:%d %B %Y}" if first else "no dated articles yet"
     return html_facts, f"Media coverage of credit systems, {period}."
@@ -458,13 +520,16 @@ def write_report(con: duckdb.DuckDBPyConnection, out: Path) -> Path:
     out = Path(out)
     # DuckDB draws a progress bar on the terminal for long queries; a report is one command's output.
     con.execute("SET enable_progress_bar = false")
-    facts, lede = _facts(con)
-    sections = _attention(con) + [
+    crawled = _crawled(con)
+    facts, lede = _facts(con, crawled)
+    sections = _attention(con, crawled) + [
         _languages(con),
         _themes(con),
         _topics(con),
+        _topic_terms(con),
         '<div class="pair">' + _sources(con) + _entities(con) + "</div>",
         _network(con),
+        _quoted(con),
         _figures(con),
         _provenance(con),
     ]

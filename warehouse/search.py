@@ -5,9 +5,8 @@ DuckDB's fts extension builds an inverted index as ordinary tables in the schema
 package so that search works offline and nothing is downloaded at run time.  The
 index is a snapshot, so the jobs rebuild it after each load (`refresh_index`).
 
-BM25 ranks by words; a phrase in double quotes must also appear as a phrase
-(words in that order, separated only by spaces or punctuation).  Chinese text has
-no spaces, so a run of CJK characters in a query is matched as a substring.
+Which articles match is decided by the query's words, phrases and operators
+(warehouse/search_query.py); BM25 ranks them by the words not excluded.
 """
 
 from __future__ import annotations
@@ -18,15 +17,16 @@ from pathlib import Path
 
 import duckdb
 
-INDEX_SCHEMA = "fts_main_articles"
+from warehouse.search_query import INDEX_SCHEMA, QueryError, condition, indexed_stems, parse, resolve, terms
+
 SNIPPET_CHARS = 240
+PERIODS = ("day", "week", "month")
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
-_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
-class SearchError(ValueError):
-    """Search cannot run (no extension, no index, empty query); one line for the user."""
+class SearchError(QueryError):
+    """Search cannot run (no extension, no index, empty query, unknown filter value); one line for the user."""
 
 
 def _extension_file() -> Path:
@@ -106,48 +106,52 @@ def has_index(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 class ParsedQuery:
-    """A query split into bare words (ranked by BM25) and phrases (must match as phrases)."""
+    """A query read into words, phrases and operators (see warehouse/search_query.py)."""
 
     def __init__(self, query: str):
-        self.phrases = [p.strip() for p in re.findall(r'"([^"]*)"', query) if p.strip()]
-        rest = re.sub(r'"[^"]*"?', " ", query)
-        # CJK runs are not split into words by the index: match them as substrings.
-        self.phrases += _CJK.findall(rest)
-        self.words = _WORD.findall(_CJK.sub(" ", rest))
-        if not self.words and not self.phrases:
+        self.text = query
+        try:
+            self.tree = parse(query)
+        except QueryError as exc:
+            raise SearchError(str(exc)) from None
+        if not any(_LETTERS.search(term.text) for term in terms(self.tree, positive=False)):
             raise SearchError("empty search query: give words, or a \"phrase in double quotes\"")
 
     @property
     def bm25_text(self) -> str:
-        return " ".join(self.words + [w for p in self.phrases for w in _WORD.findall(_CJK.sub(" ", p))])
+        """The words BM25 ranks by: every word and phrase that is not excluded."""
+        return " ".join(term.text for term in terms(self.tree))
 
-    def phrase_patterns(self) -> list[str]:
-        """One RE2 pattern per phrase: its words in order, separated by non-word characters."""
-        patterns = []
-        for phrase in self.phrases:
-            parts = [re.escape(part) for part in _WORD.findall(phrase.lower())] or [re.escape(phrase.lower())]
-            body = r"[\W_]+".join(parts)
-            if re.match(r"\w", phrase[0]) and not _CJK.match(phrase[0]):
-                body = r"\b" + body
-            if re.match(r"\w", phrase[-1]) and not _CJK.match(phrase[-1]):
-                body = body + r"\b"
-            patterns.append(body)
-        return patterns
+    def matched_stems(self) -> set[str]:
+        return {stem for term in terms(self.tree) for stem in term.stems}
 
-    def first_hit(self, text: str) -> int:
-        """Where in `text` the snippet should start looking: the earliest phrase or word."""
-        lowered = text.lower()
-        positions = [m.start() for p in self.phrase_patterns() for m in [re.search(p, lowered)] if m]
-        positions += [m.start() for w in self.words for m in [re.search(r"\b" + re.escape(w.lower()), lowered)] if m]
-        return min(positions, default=0)
+    def matched_runs(self) -> list[str]:
+        return [run for term in terms(self.tree) for run in term.cjk]
 
 
-def snippet(text: str, parsed: ParsedQuery) -> str:
-    """A one-line window of the text around the first match."""
-    text = text or ""
-    start = max(0, parsed.first_hit(text) - SNIPPET_CHARS // 3)
-    window = re.sub(r"\s+", " ", text[start:start + SNIPPET_CHARS]).strip()
-    return ("…" if start > 0 else "") + window + ("…" if start + SNIPPET_CHARS < len(text) else "")
+def snippets(con: duckdb.DuckDBPyConnection, texts: list[str], parsed: ParsedQuery) -> list[tuple[str, list[str]]]:
+    """For each text, a one-line window around its first matched word, and the matched words
+    as written there ("bans" for the query word "ban"), so a reader sees why it matched."""
+    words = sorted({w.lower() for text in texts for w in _LETTERS.findall(text or "")})
+    stem_of = dict(con.execute(
+        "SELECT w, stem(strip_accents(w), 'porter') FROM unnest(?::VARCHAR[]) t(w)", [words]
+    ).fetchall()) if words else {}
+    wanted, runs = parsed.matched_stems(), [r.lower() for r in parsed.matched_runs()]
+    found = []
+    for text in texts:
+        text = text or ""
+        hits = [m for m in _LETTERS.finditer(text) if stem_of.get(m.group().lower()) in wanted]
+        first = min([m.start() for m in hits] + [text.lower().find(r) for r in runs if r in text.lower()], default=0)
+        start = max(0, first - SNIPPET_CHARS // 3)
+        if start:  # begin at a word
+            space = text.find(" ", start, first)
+            start = space + 1 if space >= 0 else first
+        window = re.sub(r"\s+", " ", text[start:start + SNIPPET_CHARS]).strip()
+        window = ("…" if start > 0 else "") + window + ("…" if start + SNIPPET_CHARS < len(text) else "")
+        matched = list(dict.fromkeys([m.group() for m in hits if start <= m.start() < start + SNIPPET_CHARS]
+                                     + [r for r in runs if r in window.lower()]))
+        found.append((window, matched))
+    return found
 
 
 def search(
@@ -175,12 +179,13 @@ def search(
         """,
         params + [limit],
     ).fetchall()
+    windows = snippets(con, [row[-1] for row in rows], parsed)
     return [
         {
             "article_id": article_id, "score": round(score, 4), "title": title, "source": src,
-            "published_at": published_at, "url": url, "snippet": snippet(text, parsed),
+            "published_at": published_at, "url": url, "snippet": window, "matched": matched,
         }
-        for article_id, score, title, src, published_at, url, text in rows
+        for (article_id, score, title, src, published_at, url, _), (window, matched) in zip(rows, windows)
     ]
 
 
@@ -198,39 +203,74 @@ def matching_sql(
     load_fts(con)
     if not has_index(con):
         raise SearchError("no search index yet: it is built by `creditlens process` or `creditlens run`")
-    conditions, params = [], []
+    check_filter_values(con, source=source, language=language, theme=theme)
+    resolve(con, parsed.tree)
+    matches, match_params = condition(parsed.tree, indexed_stems(con, parsed.tree))
+    if matches is None:
+        raise SearchError("empty search query: give words, or a \"phrase in double quotes\"")
     bm25 = parsed.bm25_text
     if bm25:
-        scores = _BM25_SQL.format(index=INDEX_SCHEMA)
-        params.append(bm25)
+        scores, params = _BM25_SQL.format(index=INDEX_SCHEMA), [bm25]
     else:
-        scores = "SELECT NULL::VARCHAR AS article_id, NULL::DOUBLE AS score WHERE false"
-    # An article matches through the index when the query has a word the index knows
-    # (a phrase's words included); only a query of Chinese or stop words alone needs
-    # every article's text read.
-    join = "JOIN" if parsed.words or (bm25 and _known_terms(con, bm25)) else "LEFT JOIN"
-    for pattern in parsed.phrase_patterns():
-        conditions.append("regexp_matches(lower(coalesce(title, '') || ' ' || coalesce(text, '')), ?)")
-        params.append(pattern)
+        scores, params = "SELECT NULL::VARCHAR AS article_id, NULL::DOUBLE AS score WHERE false", []
     filters, filter_params = filter_sql(since=since, until=until, source=source, language=language, theme=theme)
-    conditions += filters
-    params += filter_params
     sql = f"""
         WITH scores AS ({scores})
         SELECT article_id, coalesce(score, 0.0) AS score FROM (
             SELECT article_id, title, text, published_at, source, language, scores.score
-            FROM articles {join} scores USING (article_id)
-        ) WHERE {' AND '.join(conditions) or 'true'}
+            FROM articles LEFT JOIN scores USING (article_id)
+        ) WHERE {' AND '.join([matches] + filters)}
     """
-    return sql, params
+    return sql, params + match_params + filter_params
 
 
-def _known_terms(con: duckdb.DuckDBPyConnection, text: str) -> int:
-    return con.execute(
-        f"SELECT count(*) FROM {INDEX_SCHEMA}.dict WHERE term IN "
-        f"(SELECT stem(unnest({INDEX_SCHEMA}.tokenize(?)), 'porter'))",
-        [text],
+def check_filter_values(con: duckdb.DuckDBPyConnection, source: str | None = None,
+                        language: str | None = None, theme: str | None = None) -> None:
+    """An unknown --source, --language or --theme is an error naming the known values, never an empty result."""
+    known_sql = {
+        "source": "SELECT source_id FROM sources UNION SELECT source FROM articles",
+        "language": "SELECT language FROM articles",
+        "theme": "SELECT theme FROM theme_catalog UNION SELECT theme FROM themes",
+    }
+    for name, value in (("source", source), ("language", language), ("theme", theme)):
+        if value is None:
+            continue
+        known = sorted({row[0] for row in con.execute(known_sql[name]).fetchall() if row[0] is not None})
+        if value not in known:
+            raise SearchError(f"unknown --{name} {value!r}; known: {', '.join(known) or 'none yet'}")
+
+
+def counts_over_time(con: duckdb.DuckDBPyConnection, query: str, by: str, **filters) -> tuple[list[tuple], int]:
+    """Matches per day, week (from Monday) or month (UTC), next to every article the filters
+    select in that period, every period from the first match to the last (zero included);
+    and the number of matches without a publication date, which no period can show."""
+    if by not in PERIODS:
+        raise SearchError(f"--by must be one of {', '.join(PERIODS)}, not {by!r}")
+    matches, params = matching_sql(con, ParsedQuery(query), **filters)
+    conditions, filter_params = filter_sql(**filters)
+    where = " AND ".join(conditions) or "true"
+    rows = con.execute(f"""
+        WITH hits AS ({matches}),
+        base AS (
+            SELECT CAST(date_trunc('{by}', timezone('UTC', published_at)) AS DATE) AS period,
+                   article_id IN (SELECT article_id FROM hits) AS hit
+            FROM articles WHERE published_at IS NOT NULL AND {where}
+        ),
+        bounds AS (SELECT min(period) AS first, max(period) AS last FROM base WHERE hit),
+        periods AS (
+            SELECT CAST(unnest(range(CAST(first AS TIMESTAMP), CAST(last AS TIMESTAMP) + INTERVAL 1 {by},
+                                     INTERVAL 1 {by})) AS DATE) AS period
+            FROM bounds WHERE first IS NOT NULL
+        )
+        SELECT p.period, count(b.hit) FILTER (WHERE b.hit) AS matches, count(b.period) AS articles
+        FROM periods p LEFT JOIN base b USING (period)
+        GROUP BY p.period ORDER BY p.period
+    """, params + filter_params).fetchall()
+    undated = con.execute(
+        f"SELECT count(*) FROM ({matches}) hits JOIN articles USING (article_id) WHERE articles.published_at IS NULL",
+        params,
     ).fetchone()[0]
+    return [(period, n, total, n / total if total else 0.0) for period, n, total in rows], undated
 
 
 # BM25 (k1 = 1.2, b = 0.75) as the extension's match_bm25 macro computes it, but

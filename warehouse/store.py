@@ -38,7 +38,7 @@ def _first_line(exc: Exception) -> str:
 def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     path = Path(path)
     if read_only and not path.exists():
-        raise WarehouseError(f"no database at {path} (run `creditlens demo` or `creditlens run` first)")
+        raise WarehouseError(f"no database at {path} (run `creditlens demo`, `creditlens ingest` or `creditlens run` first)")
     try:
         return duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
@@ -474,6 +474,12 @@ class Warehouse:
             self._insert_dicts("article_topics", assignments)
 
         self._transaction(work)
+
+    def set_current_topic_model(self, model_id: str) -> None:
+        """The views and exports use this model from now on; the others are kept."""
+        self._transaction(lambda: self.con.execute(
+            "UPDATE topic_models SET is_current = (model_id = ?)", [model_id]
+        ))
 
     def add_article_topics(self, assignments: list[dict]) -> None:
         self._transaction(lambda: self._insert_dicts("article_topics", assignments))

@@ -105,7 +105,7 @@ WITH counts AS (
            mode(article_entities.text) AS most_common_text,
            mode(article_entities.label) AS label,
            count(*) AS articles,
-           sum(article_entities.mentions) AS mentions,
+           CAST(sum(article_entities.mentions) AS BIGINT) AS mentions,
            count(DISTINCT articles.source) AS sources
     FROM article_entities JOIN articles USING (article_id)
     WHERE articles.is_relevant
