@@ -12,6 +12,7 @@ substring.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import duckdb
@@ -27,6 +28,9 @@ _ARTICLE_STEMS = (
     f"' ' || array_to_string(list_filter(list_transform({INDEX_SCHEMA}.tokenize("
     "coalesce(title, '') || ' ' || coalesce(text, '')), t -> stem(t, 'porter')), s -> s <> ''), ' ') || ' '"
 )
+# the characters the index's tokenizer splits words at (fts `tokenize`), as an RE2 class
+_SEPARATOR = r"""[\s0-9!@#$%^&*()_+={}\[\]:;<>,.?~\\/|'"`-]"""
+_ARTICLE_FOLDED = "strip_accents(lower(coalesce(title, '') || ' ' || coalesce(text, '')))"
 _DOCS_WITH_TERM = (
     f"article_id IN (SELECT docs.name FROM {INDEX_SCHEMA}.docs docs JOIN {INDEX_SCHEMA}.terms terms "
     f"USING (docid) JOIN {INDEX_SCHEMA}.dict dict USING (termid) WHERE dict.term = ?)"
@@ -173,11 +177,31 @@ def _term_condition(term: Term, indexed: set[str]) -> tuple[str | None, list]:
         conditions.append(_DOCS_WITH_TERM)
         params.append(stem)
     if len(term.stems) > 1 or (term.stems and not known):  # a phrase, or a stop word the index left out
-        conditions.append(f"contains({_ARTICLE_STEMS}, ?)")
-        params.append(" " + " ".join(term.stems) + " ")
+        # Stemming every candidate's text is slow; a regular expression over the text first keeps
+        # only those with the words' beginnings in a row (a Porter stem changes at most the last
+        # two letters of a word), and only they are stemmed and compared.
+        # The words as written need no stemming at all.
+        conditions.append(f"regexp_matches({_ARTICLE_FOLDED}, ?)")
+        params.append(_phrase_pattern(term.stems))
+        conditions.append(f"(regexp_matches({_ARTICLE_FOLDED}, ?) OR contains({_ARTICLE_STEMS}, ?))")
+        params += [_exact_pattern(term.text), " " + " ".join(term.stems) + " "]
     if not conditions:
         return None, []
     return "(" + " AND ".join(conditions) + ")", params
+
+
+def _phrase_pattern(stems: list[str]) -> str:
+    """Words starting with each stem (less its last letters) in a row, separated as the tokenizer separates them."""
+    starts = [re.escape(stem[: len(stem) - 1 if len(stem) <= 4 else len(stem) - 2] or stem) for stem in stems]
+    word_rest = _SEPARATOR.replace("[", "[^", 1) + "*"
+    return f"(^|{_SEPARATOR})" + f"{word_rest}{_SEPARATOR}+".join(starts)
+
+
+def _exact_pattern(text: str) -> str:
+    """The words exactly as written (lower case, accents stripped), in a row."""
+    words = [re.escape(word) for word in re.findall(r"[^\W\d_]+", unicodedata.normalize("NFKD", text.lower()))
+             if word]
+    return f"(^|{_SEPARATOR})" + f"{_SEPARATOR}+".join(words) + f"($|{_SEPARATOR})"
 
 
 def indexed_stems(con: duckdb.DuckDBPyConnection, node: Node) -> set[str]:
