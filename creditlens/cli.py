@@ -253,6 +253,7 @@ def topics_fit(db: DbOption = None, config: ConfigOption = None,
 
 
 def _explain_k(outcome: jobs.TopicsOutcome) -> None:
+    """Which k were tried and why one was chosen, from the scores choose_k recorded (nlp/topics.py)."""
     scores = {int(k): v for k, v in outcome.k_scores.items()}
     tried = sorted(scores)
     console.print(
@@ -261,14 +262,14 @@ def _explain_k(outcome: jobs.TopicsOutcome) -> None:
     )
     for candidate in tried:
         row = scores[candidate]
-        console.print(f"  k={candidate}: NPMI {row['npmi']:.3f} x diversity {row['diversity']:.2f} = quality "
-                      f"{row.get('score', row['npmi'] * row['diversity']):.3f}", highlight=False)
-    best = max(tried, key=lambda c: scores[c].get("score", 0.0))
-    if best == outcome.k:
-        console.print(f"chose k={outcome.k}: the highest topic quality (NPMI x diversity)", highlight=False)
+        stability = f"stability {row['stability']:.3f}, " if "stability" in row else ""
+        console.print(f"  k={candidate}: {stability}NPMI {row['npmi']:.3f} x diversity {row['diversity']:.2f} = "
+                      f"quality {row['score']:.3f}", highlight=False)
+    if any("stability" in row for row in scores.values()):
+        console.print(f"chose k={outcome.k}: the grouping of articles most stable when refitted on 80% samples "
+                      "(adjusted Rand index; the smaller k within 0.01)", highlight=False)
     else:
-        console.print(f"chose k={outcome.k}: the smallest k within one standard error of the best quality "
-                      f"(k={best}); more topics would not be reliably better", highlight=False)
+        console.print(f"chose k={outcome.k}: by topic quality (NPMI x diversity)", highlight=False)
 
 
 @topics_app.command("show")

@@ -49,8 +49,8 @@ def test_fit_without_k_says_it_chooses_and_auto_says_which_k_it_tried_and_why(db
     assert "no --k given (nor [topics] k in the settings): choosing the number of topics as --auto does" in chosen.stdout
     auto = creditlens("topics", "fit", "--auto", "--db", db)
     assert "tried k = 4, 5, 6, 7, 8, 9 (k from 4 to 9 with at least 3 of the 30 articles per topic)" in auto.stdout
-    assert re.search(r"k=4: NPMI -?\d\.\d{3} x diversity \d\.\d\d = quality", auto.stdout)
-    assert re.search(r"chose k=\d: the (highest topic quality|smallest k within one standard error)", auto.stdout)
+    assert re.search(r"k=4: stability -?\d\.\d{3}, NPMI -?\d\.\d{3} x diversity \d\.\d\d = quality", auto.stdout)
+    assert re.search(r"chose k=\d: the grouping of articles most stable when refitted on 80% samples", auto.stdout)
     given = creditlens("topics", "fit", "--k", "3", "--db", db)
     assert "choosing" not in given.stdout and "tried k" not in given.stdout
 

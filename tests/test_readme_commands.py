@@ -150,8 +150,9 @@ def test_ingest_all_relevant_keeps_every_row(tmp_path):
         {"id": "off", "title": "Cup final", "text": OFF_TOPIC, "source": "mine"},
     ]) + "\n", encoding="utf-8")
     plain, curated = tmp_path / "plain.duckdb", tmp_path / "curated.duckdb"
-    assert "ingested 2 articles (0 skipped)" in ok(creditlens("ingest", "jsonl", corpus, "--db", plain))
-    assert "ingested 2 articles (0 skipped)" in ok(creditlens("ingest", "jsonl", corpus, "--db", curated, "--all-relevant"))
+    assert re.search(r"ingested 2 articles\n(.*\n)*  skipped +0\n", ok(creditlens("ingest", "jsonl", corpus, "--db", plain)))
+    assert re.search(r"ingested 2 articles\n(.*\n)*  skipped +0\n",
+                     ok(creditlens("ingest", "jsonl", corpus, "--db", curated, "--all-relevant")))
     assert query(plain, "SELECT article_id, is_relevant FROM articles ORDER BY 1") == [("off", False), ("on", True)]
     assert query(curated, "SELECT article_id, is_relevant FROM articles ORDER BY 1") == [("off", True), ("on", True)]
 
@@ -199,7 +200,7 @@ def test_topics_fit_with_k_keeps_the_older_model(copy_of_built):
 
 def test_topics_fit_auto_scores_each_k(copy_of_built):
     out = ok(creditlens("topics", "fit", "--auto", "--db", copy_of_built))
-    scored = re.findall(r"^\s+k=(\d+): NPMI", out, re.MULTILINE)
+    scored = re.findall(r"^\s+k=(\d+): (?:stability -?[\d.]+, )?NPMI", out, re.MULTILINE)
     assert len(scored) >= 2, out
     _, method, k = current_model(copy_of_built)
     assert method == "nmf" and str(k) in scored
@@ -229,7 +230,7 @@ def relevant_titles(db: Path) -> set[str]:
     return {title for (title,) in query(db, "SELECT title FROM articles WHERE is_relevant")}
 
 
-@pytest.mark.parametrize("fmt", ["csv", "json", "parquet"])
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl", "parquet"])
 @pytest.mark.parametrize("what", ["articles", "entities"])
 def test_export_articles_and_entities(built, tmp_path, what, fmt):
     db, _ = built
@@ -237,7 +238,9 @@ def test_export_articles_and_entities(built, tmp_path, what, fmt):
     assert f"wrote {out}" in ok(creditlens("export", what, "--format", fmt, "--out", out, "--db", db)).replace("\n", "")
     if fmt == "csv":
         rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
-    elif fmt == "json":
+    elif fmt == "json":  # one document
+        rows = json.loads(out.read_text(encoding="utf-8"))
+    elif fmt == "jsonl":
         rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     else:
         with duckdb.connect() as con:
@@ -259,7 +262,7 @@ def test_export_articles_and_entities(built, tmp_path, what, fmt):
         assert {row["article_id"] for row in rows} <= {a for (a,) in query(db, "SELECT article_id FROM articles")}
 
 
-@pytest.mark.parametrize("fmt", ["csv", "json", "parquet", "md"])
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl", "parquet", "md"])
 def test_export_topics(built, tmp_path, fmt):
     db, _ = built
     out = tmp_path / f"topics.{fmt}"
@@ -272,7 +275,10 @@ def test_export_topics(built, tmp_path, fmt):
         return
     if fmt == "csv":
         rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
-    elif fmt == "json":
+    elif fmt == "json":  # one document: the model, the filters, the topics
+        document = json.loads(out.read_text(encoding="utf-8"))
+        rows = [{"model_id": document["model"]["model_id"], **topic} for topic in document["topics"]]
+    elif fmt == "jsonl":
         rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     else:
         with duckdb.connect() as con:
