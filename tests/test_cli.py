@@ -14,7 +14,7 @@ from crawl_fixtures import unreachable_config
 from tests.cli_helpers import creditlens, one_line_error
 from warehouse.store import Warehouse
 
-COMMANDS = ["demo", "crawl", "ingest", "process", "topics", "export", "search", "sql", "report", "run",
+COMMANDS = ["demo", "crawl", "ingest", "process", "topics", "export", "search", "sql", "schema", "report", "run",
             "extract", "annotate"]
 
 
@@ -36,7 +36,7 @@ def test_help_lists_every_command():
     assert result.returncode == 0
     assert sorted(listed_commands(result.stdout)) == sorted(COMMANDS)
     topics = creditlens("topics", "--help")
-    assert topics.returncode == 0 and listed_commands(topics.stdout) == ["fit", "show"]
+    assert topics.returncode == 0 and listed_commands(topics.stdout) == ["fit", "show", "list", "use"]
 
 
 def test_bad_option_is_a_usage_error():
