@@ -97,21 +97,26 @@ class KnownUrls:
         return seen_date is not None and new_date <= seen_date
 
     def remember_page(self, urls: list[str], etag: str | None, last_modified: str | None, lastmod: str | None) -> None:
+        """`urls[0]` is the page's canonical URL, the rest the URLs that led to it."""
         fetched_at = utcnow().isoformat()
+        page_url = redact_url(urls[0])
         for url in dict.fromkeys(map(redact_url, urls)):
             before = self.pages.get(url, {})  # a 304 may omit the validators it confirmed
             entry = {"url": url, "etag": etag or before.get("etag"),
                      "last_modified": last_modified or before.get("last_modified"),
-                     "lastmod": lastmod or before.get("lastmod"), "fetched_at": fetched_at}
+                     "lastmod": lastmod or before.get("lastmod"), "fetched_at": fetched_at,
+                     "canonical": before.get("canonical") if url == page_url else page_url}
             self.pages[url] = entry
             self._file.write(json.dumps(entry, ensure_ascii=False) + "\n")
         self._file.flush()
 
     # -- documents whose links we follow ----------------------------------------------
 
-    def stage_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+    def stage_validators(self, url: str, etag: str | None, last_modified: str | None,
+                         canonical: str | None = None) -> None:
         if etag or last_modified:
-            self._staged[redact_url(url)] = {"etag": etag, "last_modified": last_modified}
+            self._staged[redact_url(url)] = {"etag": etag, "last_modified": last_modified,
+                                             "canonical": redact_url(canonical) if canonical else None}
 
     def commit_validators(self) -> None:
         self.validators.update(self._staged)
@@ -126,6 +131,15 @@ class KnownUrls:
         url = redact_url(url)
         entry = self.validators.get(url) if role != "article" else self.pages.get(url)
         return entry or {}
+
+    def canonical_for(self, url: str) -> str | None:
+        """The canonical URL a page fetched from `url` was stored under, if it differs: a 304
+        on that URL confirms the stored page, which must not gain a row under another address."""
+        url = redact_url(url)
+        for entry in (self.pages.get(url), self.validators.get(url)):
+            if entry and entry.get("canonical"):
+                return entry["canonical"]
+        return None
 
     def close(self) -> None:
         self._file.close()

@@ -93,5 +93,5 @@ class SpoolPipeline:
             known.remember_page([item.url, *item.aliases], item.etag, item.last_modified, item.lastmod)
         if item.role != "article" and item.status == 200 and item.revalidate:
             for url in dict.fromkeys([item.requested_url or item.url, *item.aliases]):
-                known.stage_validators(url, item.etag, item.last_modified)
+                known.stage_validators(url, item.etag, item.last_modified, canonical=item.url if url != item.url else None)
         return item

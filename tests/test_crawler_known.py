@@ -34,3 +34,16 @@ def test_validators_of_link_bearing_documents_count_only_after_a_finished_crawl(
     finished.stage_validators("https://e.com/feed", '"f1"', None)
     finished.commit_validators()
     assert KnownUrls(tmp_path).validators_for("https://e.com/feed", "discovery")["etag"] == '"f1"'
+
+
+def test_a_304_finds_the_canonical_url_its_page_was_stored_under(tmp_path):
+    known = KnownUrls(tmp_path)
+    known.remember_page(["https://news.example/story", "http://127.0.0.1:8000/story"], '"a"', None, None)
+    known.stage_validators("http://127.0.0.1:8000/", '"home"', None, canonical="https://news.example/")
+    known.commit_validators()
+    known.close()
+    again = KnownUrls(tmp_path)
+    assert again.canonical_for("http://127.0.0.1:8000/story") == "https://news.example/story"
+    assert again.canonical_for("http://127.0.0.1:8000/") == "https://news.example/"
+    assert again.canonical_for("https://news.example/story") is None  # already canonical
+    assert again.canonical_for("https://elsewhere.example/") is None

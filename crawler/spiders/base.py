@@ -194,8 +194,9 @@ class SourceSpider(scrapy.Spider):
 
     def error_outcome(self, response) -> FetchOutcome | None:
         """The outcome of a response that carries nothing to parse (304 or an HTTP error), else None."""
-        if response.status == 304:
-            return self.outcome(response)
+        if response.status == 304:  # unchanged: the row is the one stored under the page's canonical URL
+            url = canonical_url(response.url)
+            return self.outcome(response, url=self.known.canonical_for(url) or url)
         if response.status >= 300:
             kind, error = http_error(response.status)
             return self.outcome(response, error=error, error_kind=kind)
