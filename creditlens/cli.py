@@ -2,8 +2,9 @@
 
 Every known failure becomes one line on stderr and an exit code (see
 docs/architecture.md); set CREDITLENS_DEBUG=1 to see a traceback instead.
-Heavy libraries (Scrapy, spaCy, trafilatura) are imported inside the commands
-that need them so `--help` and `sql` start at once.
+Heavy libraries (Scrapy, spaCy, trafilatura, and DuckDB, Arrow and the jobs behind
+them) are imported inside the commands that need them so `--help`, `extract` and
+`annotate` start at once.
 """
 
 from __future__ import annotations
@@ -17,21 +18,21 @@ import sys
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
-import duckdb
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from creditlens import jobs
 from creditlens.config import ConfigError, Settings, load_settings
 from creditlens.terminal_table import cell_text, fit_table
 from warehouse.escaping import for_csv, for_terminal
-from warehouse.store import WarehouseBusy, WarehouseError, connect
 from warehouse.views import VIEWS
+
+if TYPE_CHECKING:
+    from creditlens import jobs
 
 EXIT_ERROR, EXIT_LOCKED, EXIT_CRAWL_FAILED, EXIT_DEFERRED = 1, 3, 4, 75
 
@@ -113,6 +114,8 @@ def crawl(config: ConfigOption = None, db: DbOption = None,
           source: Annotated[Optional[list[str]], typer.Option("--source", help="Crawl only this source (id or name); repeatable")] = None,
           max_pages: Annotated[Optional[int], typer.Option(min=1, help="Stop after this many pages")] = None) -> None:
     """Crawl the registered sources (feeds, sitemaps, sections) into the warehouse."""
+    from creditlens import jobs
+
     settings = load_settings(db, config)
     with jobs.run_lock(settings):
         outcome = jobs.crawl(settings, source or [], max_pages, console)
@@ -159,6 +162,7 @@ def ingest(kind: Annotated[IngestKind, typer.Argument(help="jsonl | csv | warc")
                                     "(decided by the file's unambiguous dates; ambiguous ones are reported, never guessed)")
            ] = DateOrderChoice.auto) -> None:
     """Bring your own corpus: JSON lines or CSV rows {url|id, title, text, published_at, source}, or WARC files."""
+    from creditlens import jobs
     from creditlens.ingest_report import print_ingest_summary
 
     settings = load_settings(db, config)
@@ -182,6 +186,8 @@ def _print_some(what: str, lines: list[str], shown: int = 20) -> None:
 def process(db: DbOption = None, config: ConfigOption = None,
             reprocess: Annotated[bool, typer.Option("--reprocess", help="Extract and annotate everything again")] = False) -> None:
     """Extract articles from stored pages and annotate entities, themes, quotes and figures."""
+    from creditlens import jobs
+
     outcome = jobs.process(load_settings(db, config), console, reprocess=reprocess)
     kinds = ", ".join(f"{n} {k}" for k, n in sorted(outcome.non_articles.items())) or "none"
     console.print(
@@ -203,6 +209,8 @@ def process(db: DbOption = None, config: ConfigOption = None,
 @app.command()
 def run(config: ConfigOption = None, db: DbOption = None) -> None:
     """The scheduled job: crawl, process, and refit topics when the corpus has grown."""
+    from creditlens import jobs
+
     settings = load_settings(db, config)
     with jobs.run_lock(settings):
         crawled = jobs.crawl(settings, [], None, console, command="run")
@@ -228,6 +236,8 @@ def topics_fit(db: DbOption = None, config: ConfigOption = None,
                auto: Annotated[bool, typer.Option("--auto", help="Choose k by coherence and diversity")] = False,
                method: Annotated[Method, typer.Option(help="nmf | lda")] = Method.nmf) -> None:
     """Fit a new topic model version (older versions are kept; see `topics list` and `topics use`)."""
+    from creditlens import jobs
+
     if k and auto:
         raise ConfigError("give either --k or --auto, not both")
     settings = load_settings(db, config)
@@ -254,6 +264,8 @@ def topics_fit(db: DbOption = None, config: ConfigOption = None,
 
 def _explain_k(outcome: jobs.TopicsOutcome) -> None:
     """Which k were tried and why one was chosen, from the scores choose_k recorded (nlp/topics.py)."""
+    from creditlens import jobs
+
     scores = {int(k): v for k, v in outcome.k_scores.items()}
     tried = sorted(scores)
     console.print(
@@ -279,6 +291,9 @@ def topics_show(db: DbOption = None) -> None:
 
 
 def _show_topics(settings: Settings) -> None:
+    from creditlens import jobs
+    from warehouse.store import connect
+
     with connect(settings.db, read_only=True) as con:
         rows = con.execute(
             "SELECT t.topic_id, t.label, count(m.article_id) AS articles, "
@@ -299,6 +314,9 @@ def _show_topics(settings: Settings) -> None:
 @topics_app.command("list")
 def topics_list(db: DbOption = None) -> None:
     """Every topic model version fitted, the current one marked."""
+    from creditlens import jobs
+    from warehouse.store import connect
+
     with connect(load_settings(db).db, read_only=True) as con:
         rows = con.execute(
             "SELECT model_id, method, k, strftime(fitted_at, '%Y-%m-%d %H:%M'), n_docs, npmi, is_current "
@@ -316,6 +334,8 @@ def topics_list(db: DbOption = None) -> None:
 def topics_use(model_id: Annotated[str, typer.Argument(help="A model id from `creditlens topics list`")],
                db: DbOption = None, config: ConfigOption = None) -> None:
     """Make an earlier topic model version current again (views, exports and reports follow it)."""
+    from creditlens import jobs
+
     settings = load_settings(db, config)
     assigned = jobs.use_topics(settings, model_id, console)
     console.print(f"current topic model: {model_id}" + (f" ({assigned} newer articles assigned to it)" if assigned else ""),
@@ -347,6 +367,7 @@ def search(query: Annotated[str, typer.Argument(help='Words (any of them, ranked
     """Full-text search (BM25) over titles and texts, or matches counted over time."""
     from creditlens.search_output import print_hits, print_periods
     from warehouse.search import counts_over_time, search as run_search
+    from warehouse.store import connect
 
     filters = {"since": _date(since, "--since"), "until": _date(until, "--until"),
                "source": source, "language": language, "theme": theme}
@@ -368,7 +389,7 @@ def _date(value: str | None, option: str) -> date | None:
         raise ConfigError(f"{option} must be a date YYYY-MM-DD, not {value!r}") from None
 
 
-class QueryError(WarehouseError):
+class QueryError(Exception):
     """DuckDB refused a query: its whole message is shown (hints like 'Did you mean' follow the first line)."""
 
 
@@ -386,8 +407,11 @@ def sql(query: Annotated[str, typer.Argument(help="SQL; use ? placeholders with 
         limit: Annotated[Optional[int], typer.Option(
             "--limit", min=0, help=f"Rows to print (0: all) [default: {SQL_TABLE_ROWS} for a table, all for csv/json]")] = None) -> None:
     """Query the warehouse (read-only, and no file access, unless --write); parameters are bound, never pasted into SQL."""
+    import duckdb
+
     from warehouse.confinement import FORBIDDEN_HINT, confine, is_forbidden
     from warehouse.search import load_fts
+    from warehouse.store import connect
 
     params = _params(param or [], named or [])
     if limit is None:
@@ -443,8 +467,10 @@ def _count_rest(result) -> int:
 def schema(name: Annotated[Optional[str], typer.Argument(help="A table or view; leave out to list them all")] = None,
            db: DbOption = None) -> None:
     """Tables and views with their columns, types and descriptions (from docs/schema.md)."""
+    import duckdb
+
     from warehouse.schema_docs import schema_descriptions
-    from warehouse.store import migrate
+    from warehouse.store import connect, migrate
 
     path = load_settings(db).db
     con = connect(path, read_only=True) if path.exists() else duckdb.connect(":memory:")
@@ -514,6 +540,7 @@ def export_cmd(what: Annotated[ExportWhat, typer.Argument(help="topics | article
     """Write articles, entities, the topic summary or the reported figures with where they came from."""
     from warehouse.exports import export
     from warehouse.search import check_filter_values
+    from warehouse.store import connect
 
     with connect(load_settings(db).db, read_only=True) as con:
         check_filter_values(con, source=source, theme=theme)
@@ -527,6 +554,7 @@ def export_cmd(what: Annotated[ExportWhat, typer.Argument(help="topics | article
 def report(out: Annotated[Path, typer.Option("--out", help="HTML file to write")], db: DbOption = None) -> None:
     """A self-contained HTML report with charts (opens offline in any browser)."""
     from warehouse.report import write_report
+    from warehouse.store import connect
 
     with connect(load_settings(db).db, read_only=True) as con:
         path = write_report(con, out)
@@ -644,16 +672,20 @@ def main() -> None:
     except QueryError as exc:
         errors.print(f"error: {exc}", highlight=False, markup=False)
         sys.exit(EXIT_ERROR)
-    except jobs.LockHeld as exc:
-        _fail(exc, EXIT_LOCKED)
-    except (jobs.Deferred, WarehouseBusy) as exc:
-        _fail(exc, EXIT_DEFERRED)
-    except (ConfigError, RegistryError, WarehouseError, jobs.JobError, ValueError, OSError) as exc:
-        _fail(exc, EXIT_ERROR)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
-    except Exception as exc:  # the promise is "never a traceback"; CREDITLENS_DEBUG shows it
-        if os.environ.get("CREDITLENS_DEBUG"):
+    except Exception as exc:
+        # imported only now, so commands that never touch the warehouse start without DuckDB and Arrow
+        from creditlens import jobs
+        from warehouse.store import WarehouseBusy, WarehouseError
+
+        if isinstance(exc, jobs.LockHeld):
+            _fail(exc, EXIT_LOCKED)
+        if isinstance(exc, (jobs.Deferred, WarehouseBusy)):
+            _fail(exc, EXIT_DEFERRED)
+        if isinstance(exc, (ConfigError, RegistryError, WarehouseError, jobs.JobError, ValueError, OSError)):
+            _fail(exc, EXIT_ERROR)
+        if os.environ.get("CREDITLENS_DEBUG"):  # the promise is "never a traceback"; CREDITLENS_DEBUG shows it
             raise
         _fail(f"unexpected {type(exc).__name__}: {exc}", EXIT_ERROR)
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 from importlib import resources
+from typing import TYPE_CHECKING
 
-import duckdb
+if TYPE_CHECKING:  # the connection is only annotated here: `--help` needs VIEWS, not DuckDB
+    import duckdb
 
 _VIEW_BLOCK = re.compile(
     r"^-- (?P<name>\w+): (?P<description>.+)\n"
