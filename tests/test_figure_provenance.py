@@ -207,7 +207,9 @@ def exported(db, tmp_path, fmt: str, *options) -> tuple[object, str]:
     assert result.returncode == 0 and "wrote" in result.stdout, result.stdout + result.stderr
     if fmt == "csv":
         return list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8")))), ""
-    if fmt == "json":
+    if fmt == "json":  # one document
+        return json.loads(out.read_text(encoding="utf-8")), ""
+    if fmt == "jsonl":
         return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()], ""
     if fmt == "parquet":
         with duckdb.connect() as con:
@@ -217,7 +219,7 @@ def exported(db, tmp_path, fmt: str, *options) -> tuple[object, str]:
     return None, out.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("fmt", ["csv", "json", "parquet"])
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl", "parquet"])
 def test_export_figures_gives_every_figure_with_its_provenance(db, tmp_path, fmt):
     rows, _ = exported(db, tmp_path, fmt)
     assert len(rows) == 7  # the relevant articles' figures, conversions and the undated included; not the off-topic one
