@@ -85,7 +85,7 @@ def _attach(con: duckdb.DuckDBPyConnection, address: str, read_only: bool, data_
         con.execute(f"ATTACH {_quote(address)} AS {ALIAS}{options}")
         return
     except duckdb.Error as exc:
-        if "data_path is not set" not in str(exc):
+        if "data_path is not set" not in str(exc) and "creating a new DuckLake is explicitly disabled" not in str(exc):
             raise
     if read_only:
         raise WarehouseError(f"no lake at {describe(address)} yet (run `creditlens run` or `creditlens ingest` first)")

@@ -1,0 +1,166 @@
+"""The DuckLake backend against a real PostgreSQL catalog: the same schema, loads and answers as a file.
+
+Every test gets its own catalog database and data folder.  The commands run with the test's
+folder as working directory, where a lake keeps its local state (`<dbname>.state/`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import datetime, timezone
+
+import duckdb
+import pytest
+
+from cli_helpers import creditlens, one_line_error
+from postgres_server import start_postgres
+from test_cli import CORPUS, write_corpus
+from warehouse.records import CrawlRun, Page
+from warehouse.store import Warehouse
+
+pytestmark = pytest.mark.slow  # a PostgreSQL server per session
+
+_names = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    yield from start_postgres()
+
+
+@pytest.fixture
+def lake(postgres, tmp_path):
+    """A new, empty catalog database; the lake is created by the first command that writes."""
+    dbname = f"lake{next(_names)}"
+    postgres.create_database(dbname)
+    return postgres.address(dbname)
+
+
+def run(tmp_path, *args, data_path=None):
+    env = {"CREDITLENS_DATA_PATH": str(data_path)} if data_path else {}
+    return creditlens(*args, cwd=tmp_path, env=env)
+
+
+def sql_json(tmp_path, db, query):
+    result = run(tmp_path, "sql", query, "--db", db, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_a_new_lake_needs_a_data_path_and_an_absent_one_cannot_be_read(tmp_path, lake):
+    corpus = write_corpus(tmp_path / "corpus.jsonl", CORPUS)
+    refused = run(tmp_path, "ingest", "jsonl", corpus, "--db", lake)
+    assert refused.returncode == 1
+    assert "[warehouse] data_path or $CREDITLENS_DATA_PATH" in one_line_error(refused)
+    absent = run(tmp_path, "sql", "SELECT 1", "--db", lake)
+    assert absent.returncode == 1 and "no lake at" in one_line_error(absent)
+    # the refused ingest kept its records in the spool: the first command that can open the lake loads them
+    created = run(tmp_path, "ingest", "jsonl", corpus, "--db", lake, data_path=tmp_path / "data")
+    assert created.returncode == 0, created.stderr
+    assert "loaded 2 spool file(s): 4 articles" in created.stdout  # the refused run's and its own
+    assert sql_json(tmp_path, lake, "SELECT count(*) AS n FROM articles") == [{"n": 2}]
+    assert list((tmp_path / "data").rglob("*")), "the lake's files live under its data path"
+    # afterwards the catalog knows the data path: no setting needed, and another one is ignored
+    again = run(tmp_path, "ingest", "jsonl", corpus, "--db", lake, data_path=tmp_path / "elsewhere")
+    assert again.returncode == 0, again.stderr
+    assert not (tmp_path / "elsewhere").exists()
+    assert sql_json(tmp_path, lake, "SELECT count(*) AS n FROM articles") == [{"n": 2}]
+
+
+def _columns(warehouse: Warehouse) -> list[tuple]:
+    return warehouse.con.execute(
+        "SELECT table_name, column_name, data_type FROM information_schema.columns "
+        "WHERE table_catalog = current_database() AND table_schema = 'main' ORDER BY ALL"
+    ).fetchall()
+
+
+def test_the_lake_has_the_same_tables_columns_views_and_version(tmp_path, lake):
+    with Warehouse(tmp_path / "file.duckdb") as file, Warehouse(lake, data_path=str(tmp_path / "data")) as on_lake:
+        assert _columns(on_lake) == _columns(file)
+        version = "SELECT max(version) FROM schema_version"
+        assert on_lake.con.execute(version).fetchone() == file.con.execute(version).fetchone()
+    with Warehouse(lake) as reopened:  # a second open applies nothing and finds its data path
+        assert reopened.con.execute("SELECT count(*) FROM schema_version").fetchone()[0] == \
+            len(reopened.con.execute("SELECT DISTINCT version FROM schema_version").fetchall())
+
+
+def _page(url, html, fetched_at, sha):
+    return Page(url=url, status=200 if html else 503, fetched_at=fetched_at, html=html, sha256=sha,
+                source="demo", run_id="r1", origin="crawl")
+
+
+def _load_the_same_history(warehouse: Warehouse) -> None:
+    first = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    later = datetime(2026, 1, 2, tzinfo=timezone.utc)
+    warehouse.load_pages([_page("https://a.example/1", b"one", first, "h1"), _page("https://a.example/2", b"two", first, "h2")])
+    # a failed re-fetch keeps the stored page; a second copy of a key in one batch counts once
+    warehouse.load_pages([_page("https://a.example/1", None, later, None),
+                          _page("https://a.example/3", b"three", later, "h3"),
+                          _page("https://a.example/3", b"three!", later, "h3b")])
+    run = CrawlRun(run_id="r1", command="crawl", started_at=first, status="running")
+    warehouse.load_records([run])
+    warehouse.load_records([CrawlRun(run_id="r1", command="crawl", started_at=first, ended_at=later, status="finished")])
+    catalog = [{"theme": "T1", "taxonomy_version": v, "name": f"T1 {v}", "description": None} for v in ("1", "2")]
+    warehouse.upsert_rows("theme_catalog", catalog, key="theme")
+    warehouse.upsert_rows("theme_catalog", [{**catalog[1], "name": "renamed"}], key="theme")
+
+
+def _contents(warehouse: Warehouse) -> dict[str, list]:
+    return {
+        "pages": warehouse.con.execute(
+            "SELECT url, status, fetched_at, html, sha256 FROM pages ORDER BY url").fetchall(),
+        "crawl_runs": warehouse.con.execute("SELECT run_id, status, ended_at FROM crawl_runs").fetchall(),
+        "theme_catalog": warehouse.con.execute(
+            "SELECT theme, taxonomy_version, name FROM theme_catalog ORDER BY ALL").fetchall(),
+    }
+
+
+def test_upserts_on_the_lake_leave_the_rows_the_file_keeps(tmp_path, lake):
+    with Warehouse(tmp_path / "file.duckdb") as file, Warehouse(lake, data_path=str(tmp_path / "data")) as on_lake:
+        _load_the_same_history(file)
+        _load_the_same_history(on_lake)
+        expected = _contents(file)
+        assert _contents(on_lake) == expected
+    assert [row[:2] for row in expected["pages"]] == [
+        ("https://a.example/1", 200), ("https://a.example/2", 200), ("https://a.example/3", 200)]
+    assert expected["pages"][0][3] == b"one" and expected["pages"][2][3] == b"three!"
+    assert expected["crawl_runs"][0][1] == "finished"
+    assert expected["theme_catalog"] == [("T1", "1", "T1 1"), ("T1", "2", "renamed")]
+
+
+TABLES = ("pages", "articles", "entities", "article_entities", "themes", "quotes", "figures",
+          "entity_catalog", "theme_catalog", "entity_pair_counts")
+
+
+def test_ingest_process_search_and_sql_give_the_file_answers_on_the_lake(tmp_path, lake):
+    corpus = write_corpus(tmp_path / "corpus.jsonl", CORPUS)
+    file = tmp_path / "file.duckdb"
+    for db in (file, lake):
+        for args in (("ingest", "jsonl", corpus), ("ingest", "jsonl", corpus), ("process",)):
+            result = run(tmp_path, *args, "--db", db, data_path=tmp_path / "data")
+            assert result.returncode == 0, result.stderr
+    for table in TABLES:
+        query = f"SELECT * EXCLUDE ({_timestamps(file, table)}) FROM {table} ORDER BY ALL" \
+            if _timestamps(file, table) else f"SELECT * FROM {table} ORDER BY ALL"
+        assert sql_json(tmp_path, lake, query) == sql_json(tmp_path, file, query), table
+    assert sql_json(tmp_path, lake, "SELECT count(*) AS n FROM articles") == [{"n": 2}]
+    for view in ("top_entities", "theme_trends", "stories"):
+        assert sql_json(tmp_path, lake, f"SELECT * FROM {view}") == sql_json(tmp_path, file, f"SELECT * FROM {view}")
+
+    found = run(tmp_path, "search", "debtors", "--db", lake)
+    assert found.returncode == 0, found.stderr
+    assert "searching the index of lake snapshot" in found.stdout and "Court adds debtors" in found.stdout
+    assert "snapshot" not in run(tmp_path, "search", "debtors", "--db", file).stdout
+
+    confined = run(tmp_path, "sql", "SELECT * FROM read_text('/etc/passwd')", "--db", lake)
+    assert confined.returncode == 1 and "disabled by configuration" in one_line_error(confined)
+
+
+def _timestamps(db, table) -> str:
+    """Columns set to the time of the run (they differ between two runs by design)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        names = [row[0] for row in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+            "AND data_type LIKE 'TIMESTAMP%' AND column_name <> 'published_at'", [table]).fetchall()]
+    return ", ".join(names)
