@@ -58,7 +58,7 @@ def _run(bindir: str, program: str, *args: str, run_as: str | None) -> None:
         raise RuntimeError(f"{program} failed: {(done.stderr or done.stdout).strip()}")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -77,7 +77,7 @@ def start_postgres():
         run_as = "postgres"
         os.chown(folder, owner.pw_uid, owner.pw_gid)
     data = folder / "data"
-    port = _free_port()
+    port = free_port()
     server = PostgresServer("127.0.0.1", port, "postgres", _bin=bindir, _run_as=run_as)
     try:
         _run(bindir, "initdb", "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync",

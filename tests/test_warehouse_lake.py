@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from cli_helpers import creditlens, one_line_error
-from postgres_server import start_postgres
+from postgres_server import PostgresServer, free_port, start_postgres
 from test_cli import CORPUS, write_corpus
 from warehouse.records import CrawlRun, Page
 from warehouse.store import Warehouse
@@ -133,7 +133,7 @@ TABLES = ("pages", "articles", "entities", "article_entities", "themes", "quotes
           "entity_catalog", "theme_catalog", "entity_pair_counts")
 
 
-def test_ingest_process_search_and_sql_give_the_file_answers_on_the_lake(tmp_path, lake):
+def test_ingest_process_search_sql_export_and_report_give_the_file_answers_on_the_lake(tmp_path, lake):
     corpus = write_corpus(tmp_path / "corpus.jsonl", CORPUS)
     file = tmp_path / "file.duckdb"
     for db in (file, lake):
@@ -156,6 +156,15 @@ def test_ingest_process_search_and_sql_give_the_file_answers_on_the_lake(tmp_pat
     confined = run(tmp_path, "sql", "SELECT * FROM read_text('/etc/passwd')", "--db", lake)
     assert confined.returncode == 1 and "disabled by configuration" in one_line_error(confined)
 
+    for db, out in ((file, tmp_path / "file.csv"), (lake, tmp_path / "lake.csv")):
+        exported = run(tmp_path, "export", "articles", "--format", "csv", "--out", out, "--query", "debtors", "--db", db)
+        assert exported.returncode == 0, exported.stderr
+    assert (tmp_path / "lake.csv").read_text(encoding="utf-8") == (tmp_path / "file.csv").read_text(encoding="utf-8")
+    assert "Court adds debtors" in (tmp_path / "lake.csv").read_text(encoding="utf-8")
+    reported = run(tmp_path, "report", "--out", tmp_path / "report.html", "--db", lake)
+    assert reported.returncode == 0, reported.stderr
+    assert "Court adds debtors" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
 
 def _timestamps(db, table) -> str:
     """Columns set to the time of the run (they differ between two runs by design)."""
@@ -164,3 +173,24 @@ def _timestamps(db, table) -> str:
             "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
             "AND data_type LIKE 'TIMESTAMP%' AND column_name <> 'published_at'", [table]).fetchall()]
     return ", ".join(names)
+
+
+def test_an_unreachable_catalog_is_a_one_line_error(tmp_path, postgres):
+    unreachable = PostgresServer(postgres.host, free_port(), postgres.user).address("creditlens")
+    result = run(tmp_path, "sql", "SELECT 1", "--db", unreachable)
+    assert result.returncode == 1
+    assert one_line_error(result).startswith("error: cannot open lake ducklake:postgres:dbname=creditlens")
+
+
+def test_the_demo_on_the_lake_stores_what_it_stores_in_a_file(tmp_path, lake):
+    """crawl, process and topics of the demo, run by `creditlens demo`, on both backends."""
+    file = tmp_path / "demo.duckdb"
+    for db, out in ((file, "file-out"), (lake, "lake-out")):
+        result = run(tmp_path, "demo", "--db", db, "--out", tmp_path / out, data_path=tmp_path / "data")
+        assert result.returncode == 0, result.stderr
+    counts = " UNION ALL ".join(f"SELECT '{table}' AS name, count(*) AS n FROM {table}"
+                                for table in (*TABLES, "crawl_runs", "sources", "topics", "article_topics"))
+    assert sql_json(tmp_path, lake, counts) == sql_json(tmp_path, file, counts)
+    assert sql_json(tmp_path, lake, "SELECT count(*) AS n FROM articles")[0]["n"] > 10
+    assert sql_json(tmp_path, lake, "SELECT * FROM top_sources") == \
+        sql_json(tmp_path, file, "SELECT * FROM top_sources")
