@@ -29,17 +29,16 @@ class PostgresServer:
     host: str
     port: int
     user: str
+    bindir: str = ""
+    run_as: str | None = None  # the user PostgreSQL's programs run as (`postgres` when we are root)
 
     def address(self, dbname: str) -> str:
         """The warehouse address of a DuckLake whose catalog is the database `dbname`."""
         return f"ducklake:postgres:dbname={dbname} host={self.host} port={self.port} user={self.user}"
 
     def create_database(self, dbname: str) -> None:
-        _run(self._bin, "psql", "-h", self.host, "-p", str(self.port), "-U", self.user, "-d", "postgres",
-             "-v", "ON_ERROR_STOP=1", "-c", f'CREATE DATABASE "{dbname}"', run_as=self._run_as)
-
-    _bin: str = ""
-    _run_as: str | None = None
+        _run(self.bindir, "psql", "-h", self.host, "-p", str(self.port), "-U", self.user, "-d", "postgres",
+             "-v", "ON_ERROR_STOP=1", "-c", f'CREATE DATABASE "{dbname}"', run_as=self.run_as)
 
 
 def _bindir() -> str:
@@ -67,23 +66,29 @@ def free_port() -> int:
 def start_postgres():
     """Start a server; yields a PostgresServer and stops and deletes it afterwards (a generator fixture body)."""
     bindir = _bindir()
-    run_as = None
-    folder = Path(tempfile.mkdtemp(prefix="creditlens-pg-"))
+    owner = None
     if os.geteuid() == 0:
         try:
             owner = pwd.getpwnam("postgres")
         except KeyError:
             missing("a postgres user", HINT)
-        run_as = "postgres"
+    run_as = owner.pw_name if owner else None
+    folder = Path(tempfile.mkdtemp(prefix="creditlens-pg-"))
+    if owner:
         os.chown(folder, owner.pw_uid, owner.pw_gid)
     data = folder / "data"
     port = free_port()
-    server = PostgresServer("127.0.0.1", port, "postgres", _bin=bindir, _run_as=run_as)
+    server = PostgresServer("127.0.0.1", port, "postgres", bindir, run_as)
     try:
         _run(bindir, "initdb", "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync",
              run_as=run_as)
-        _run(bindir, "pg_ctl", "-D", str(data), "-l", str(folder / "server.log"), "-w", "-t", "60",
-             "-o", f"-h 127.0.0.1 -p {port} -k '' -c fsync=off", "start", run_as=run_as)
+        log = folder / "server.log"
+        try:
+            _run(bindir, "pg_ctl", "-D", str(data), "-l", str(log), "-w", "-t", "60",
+                 "-o", f"-h 127.0.0.1 -p {port} -k '' -c fsync=off", "start", run_as=run_as)
+        except RuntimeError as exc:
+            server_said = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise RuntimeError(f"{exc}\n{server_said}") from None
         try:
             yield server
         finally:

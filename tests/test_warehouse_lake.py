@@ -30,7 +30,7 @@ def postgres():
 
 
 @pytest.fixture
-def lake(postgres, tmp_path):
+def lake(postgres):
     """A new, empty catalog database; the lake is created by the first command that writes."""
     dbname = f"lake{next(_names)}"
     postgres.create_database(dbname)
