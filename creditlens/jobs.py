@@ -369,6 +369,7 @@ def process(settings: Settings, console: Console, reprocess: bool = False) -> Pr
         warehouse.refresh_crosslingual_stories()
         warehouse.refresh_figure_groups()
         warehouse.refresh_search_index()
+        warehouse.maintain()
         versions = annotator.versions if annotator else {}
         warehouse.upsert_rows("process_runs", [{
             "run_id": f"process-{started:%Y%m%dT%H%M%S}-{os.getpid()}", "started_at": started,

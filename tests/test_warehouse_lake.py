@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 from datetime import datetime, timezone
 
 import duckdb
@@ -194,3 +195,21 @@ def test_the_demo_on_the_lake_stores_what_it_stores_in_a_file(tmp_path, lake):
     assert sql_json(tmp_path, lake, "SELECT count(*) AS n FROM articles")[0]["n"] > 10
     assert sql_json(tmp_path, lake, "SELECT * FROM top_sources") == \
         sql_json(tmp_path, file, "SELECT * FROM top_sources")
+
+
+def test_sql_as_of_reads_the_lake_as_it_was(tmp_path, lake):
+    data = tmp_path / "data"
+    assert run(tmp_path, "ingest", "jsonl", write_corpus(tmp_path / "one.jsonl", CORPUS[:1]), "--db", lake,
+               data_path=data).returncode == 0
+    between = datetime.now(timezone.utc)
+    time.sleep(0.1)
+    assert run(tmp_path, "ingest", "jsonl", write_corpus(tmp_path / "two.jsonl", CORPUS[1:]), "--db", lake).returncode == 0
+    count = "SELECT count(*) AS n FROM articles"
+    assert sql_json(tmp_path, lake, count) == [{"n": 2}]
+    past = run(tmp_path, "sql", count, "--db", lake, "--as-of", between.isoformat(), "--format", "json")
+    assert past.returncode == 0, past.stderr
+    assert json.loads(past.stdout) == {"n": 1}
+    too_early = run(tmp_path, "sql", count, "--db", lake, "--as-of", "2001-01-01")
+    assert too_early.returncode == 1 and "no snapshot as of 2001-01-01" in one_line_error(too_early)
+    on_a_file = run(tmp_path, "sql", "SELECT 1", "--db", tmp_path / "x.duckdb", "--as-of", "2026-01-01")
+    assert on_a_file.returncode == 1 and "keeps no history" in one_line_error(on_a_file)

@@ -8,6 +8,7 @@ per article.  Running the same load twice, or after a crash, leaves the same row
 from __future__ import annotations
 
 import gc
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from types import ModuleType
@@ -37,10 +38,11 @@ def _first_line(exc: Exception) -> str:
     return message or type(exc).__name__
 
 
-def connect(address: str | Path, read_only: bool = False, data_path: str | None = None) -> duckdb.DuckDBPyConnection:
+def connect(address: str | Path, read_only: bool = False, data_path: str | None = None,
+            as_of: datetime | None = None) -> duckdb.DuckDBPyConnection:
     """A connection to the warehouse at `address` (a DuckDB file or a DuckLake, see warehouse/backends);
-    `data_path` is used only to create a lake."""
-    return backend_for(address).connect(address, read_only=read_only, data_path=data_path)
+    `data_path` is used only to create a lake; `as_of` opens a lake read-only as it was then."""
+    return backend_for(address).connect(address, read_only=read_only, data_path=data_path, as_of=as_of)
 
 
 def migrations() -> list[tuple[int, str]]:
@@ -440,6 +442,10 @@ class Warehouse:
     def refresh_search_index(self) -> None:
         """Bring the full-text index up to date with the stored articles (warehouse/search.py)."""
         self.backend.refresh_search_index(self.con, self.path)
+
+    def maintain(self) -> None:
+        """The backend's housekeeping after a process run (a lake compacts files and expires snapshots)."""
+        self.backend.maintain(self.con)
 
     def drain_spool(self, spool: Spool) -> dict[str, int]:
         """Load every pending spool file, deleting each once its transaction has committed."""

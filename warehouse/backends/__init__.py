@@ -6,9 +6,11 @@ its catalog in PostgreSQL, its rows in Parquet files under a data path that seve
 Everything above this package talks to `warehouse.store.Warehouse` and never learns which one runs;
 each backend module (`file`, `ducklake`) offers the same few functions:
 
-    connect(address, read_only, data_path) -> a DuckDB connection whose default catalog is the warehouse
+    connect(address, read_only, data_path, as_of) -> a DuckDB connection whose default catalog is the warehouse
     table_sql(sql)                         -> a migration's DDL as this backend can run it
     upsert_sql(table, source, changes)     -> replace rows of `table` by the rows of `source` with the same key
+    refresh_search_index(con, address)     -> bring the full-text index up to date with the articles
+    maintain(con)                          -> housekeeping after a process run
 """
 
 from __future__ import annotations

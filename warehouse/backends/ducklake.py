@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -54,14 +55,16 @@ def describe(address: str) -> str:
     return re.sub(r"password=\S+", "password=…", str(address))
 
 
-def connect(address: str | Path, read_only: bool = False, data_path: str | None = None) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with the lake attached as `lake` and made the default catalog."""
+def connect(address: str | Path, read_only: bool = False, data_path: str | None = None,
+            as_of: datetime | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the lake attached as `lake` and made the default catalog
+    (read-only as it was at `as_of`, when given)."""
     address = str(address)
     con = duckdb.connect()
     try:
         for package, name in _EXTENSIONS:
             con.execute(f"LOAD {_quote(extension_file(package, name).as_posix())}")
-        _attach(con, address, read_only, data_path)
+        _attach(con, address, read_only or as_of is not None, data_path, as_of)
         con.execute(f"USE {ALIAS}")
         newest = _newest_index(address)
         if newest:
@@ -78,13 +81,19 @@ def connect(address: str | Path, read_only: bool = False, data_path: str | None 
     return con
 
 
-def _attach(con: duckdb.DuckDBPyConnection, address: str, read_only: bool, data_path: str | None) -> None:
+def _attach(con: duckdb.DuckDBPyConnection, address: str, read_only: bool, data_path: str | None,
+            as_of: datetime | None = None) -> None:
     """Attach an existing lake (its data path comes from the catalog), or create it with `data_path`."""
-    options = " (READ_ONLY)" if read_only else ""
+    options = ["READ_ONLY"] if read_only else []
+    if as_of is not None:
+        options.append(f"SNAPSHOT_TIME {_quote(as_of.isoformat())}")
     try:
-        con.execute(f"ATTACH {_quote(address)} AS {ALIAS}{options}")
+        con.execute(f"ATTACH {_quote(address)} AS {ALIAS}" + (f" ({', '.join(options)})" if options else ""))
         return
     except duckdb.Error as exc:
+        if as_of is not None and "No snapshot found" in str(exc):
+            raise WarehouseError(f"the lake has no snapshot as of {as_of:%Y-%m-%d %H:%M} UTC "
+                                 f"(it is younger, or that snapshot expired)") from exc
         if "data_path is not set" not in str(exc) and "creating a new DuckLake is explicitly disabled" not in str(exc):
             raise
     if read_only:
@@ -98,6 +107,20 @@ def _attach(con: duckdb.DuckDBPyConnection, address: str, read_only: bool, data_
         Path(data_path).mkdir(parents=True, exist_ok=True)
         data_path = str(Path(data_path).resolve())
     con.execute(f"ATTACH {_quote(address)} AS {ALIAS} (DATA_PATH {_quote(data_path)})")
+
+
+# Maintenance policy (docs/warehouse.md, "Maintenance"): snapshots stay queryable (`sql --as-of`)
+# for this long, and files no snapshot needs any more are deleted this long after they were dropped,
+# so that a query that started before then still finds its files.
+KEEP_SNAPSHOTS = "90 days"
+KEEP_DROPPED_FILES = "1 day"
+
+
+def maintain(con: duckdb.DuckDBPyConnection) -> None:
+    """Compact the small Parquet files every commit leaves, expire old snapshots, delete unneeded files."""
+    con.execute(f"CALL ducklake_merge_adjacent_files({_quote(ALIAS)})")
+    con.execute(f"CALL ducklake_expire_snapshots({_quote(ALIAS)}, older_than => now() - INTERVAL '{KEEP_SNAPSHOTS}')")
+    con.execute(f"CALL ducklake_cleanup_old_files({_quote(ALIAS)}, older_than => now() - INTERVAL '{KEEP_DROPPED_FILES}')")
 
 
 def table_sql(sql: str) -> str:

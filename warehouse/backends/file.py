@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -9,8 +10,12 @@ import duckdb
 from warehouse.store import WarehouseBusy, WarehouseError, _first_line as first_line
 
 
-def connect(address: str | Path, read_only: bool = False, data_path: str | None = None) -> duckdb.DuckDBPyConnection:
+def connect(address: str | Path, read_only: bool = False, data_path: str | None = None,
+            as_of: datetime | None = None) -> duckdb.DuckDBPyConnection:
     path = Path(address)
+    if as_of is not None:
+        raise WarehouseError(f"database {path} is one DuckDB file, which keeps no history: "
+                             "querying it as of a date needs a DuckLake warehouse (docs/warehouse.md)")
     if read_only and not path.exists():
         raise WarehouseError(f"no database at {path} (run `creditlens demo`, `creditlens ingest` or `creditlens run` first)")
     try:
@@ -22,6 +27,10 @@ def connect(address: str | Path, read_only: bool = False, data_path: str | None 
         raise WarehouseError(f"cannot open database {path}: {first_line(exc)}") from exc
     except duckdb.Error as exc:
         raise WarehouseError(f"cannot open database {path}: {first_line(exc)}") from exc
+
+
+def maintain(con: duckdb.DuckDBPyConnection) -> None:
+    """Nothing to compact: DuckDB reuses the file's free blocks itself."""
 
 
 def table_sql(sql: str) -> str:
