@@ -5,9 +5,8 @@ so an analyst attaches the same string in the DuckDB CLI.  DuckDB loads the `duc
 `postgres_scanner` extensions from the files their wheels install (never INSTALL: no network).
 The data path is given once, when the lake is created; afterwards the catalog holds it.
 
-The fts extension cannot index lake tables, so full-text search reads a local index file built
-from one snapshot of the lake (`refresh_search_index`), attached to every lake connection as
-`search_index`; `search` says which snapshot it covers.
+The fts extension cannot index lake tables, so full-text search is to read a local index file
+built from one snapshot of the lake (`refresh_search_index`; docs/warehouse.md, "Search on a lake").
 
 DuckLake has no PRIMARY KEY or UNIQUE constraints, so the migrations' constraints are dropped
 here and every upsert is a MERGE INTO on the key the migrations declare (`primary_keys`).  A
@@ -66,9 +65,6 @@ def connect(address: str | Path, read_only: bool = False, data_path: str | None 
             con.execute(f"LOAD {_quote(extension_file(package, name).as_posix())}")
         _attach(con, address, read_only or as_of is not None, data_path, as_of)
         con.execute(f"USE {ALIAS}")
-        newest = _newest_index(address)
-        if newest:
-            con.execute(f"ATTACH {_quote(str(newest[1]))} AS {INDEX_ALIAS} (READ_ONLY)")
     except duckdb.Error as exc:
         con.close()
         message = _first_line(exc)
@@ -143,9 +139,6 @@ def upsert_sql(table: str, source: str, changes: str | None = None) -> str:
 def snapshot(con: duckdb.DuckDBPyConnection) -> int:
     """The lake's current snapshot version (every commit makes one)."""
     return con.execute(f"SELECT id FROM ducklake_current_snapshot({_quote(ALIAS)})").fetchone()[0]
-
-
-INDEX_ALIAS = "search_index"
 
 
 def _index_folder(address: str | Path) -> Path:
