@@ -15,7 +15,7 @@ import json
 import os
 import re
 import sys
-from datetime import date
+from datetime import date, datetime, timezone
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -380,6 +380,17 @@ def search(query: Annotated[str, typer.Argument(help='Words (any of them, ranked
     print_hits(hits, fmt.value, console)
 
 
+def _moment(value: str | None) -> datetime | None:
+    """--as-of: a date (its midnight) or a date and time, in UTC unless an offset is given."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"--as-of must be YYYY-MM-DD or YYYY-MM-DDTHH:MM, not {value!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def _date(value: str | None, option: str) -> date | None:
     if value is None:
         return None
@@ -405,7 +416,8 @@ def sql(query: Annotated[str, typer.Argument(help="SQL; use ? placeholders with 
         raw_csv: Annotated[bool, typer.Option("--raw-csv", help="With --format csv: write cells starting with = + - @ as they are (for programs, not spreadsheets)")] = False,
         write: Annotated[bool, typer.Option("--write", help="Open read-write and allow changes and file access")] = False,
         limit: Annotated[Optional[int], typer.Option(
-            "--limit", min=0, help=f"Rows to print (0: all) [default: {SQL_TABLE_ROWS} for a table, all for csv/json]")] = None) -> None:
+            "--limit", min=0, help=f"Rows to print (0: all) [default: {SQL_TABLE_ROWS} for a table, all for csv/json]")] = None,
+        as_of: Annotated[Optional[str], typer.Option("--as-of", help="YYYY-MM-DD[THH:MM] (UTC): query a DuckLake warehouse as it was then")] = None) -> None:
     """Query the warehouse (read-only, and no file access, unless --write); parameters are bound, never pasted into SQL."""
     import duckdb
 
@@ -414,9 +426,11 @@ def sql(query: Annotated[str, typer.Argument(help="SQL; use ? placeholders with 
     from warehouse.store import connect
 
     params = _params(param or [], named or [])
+    if as_of is not None and write:
+        raise ConfigError("--as-of reads the past: it cannot be combined with --write")
     if limit is None:
         limit = SQL_TABLE_ROWS if fmt is SqlFormat.table else 0
-    with connect(load_settings(db).db, read_only=not write) as con:
+    with connect(load_settings(db).db, read_only=not write, as_of=_moment(as_of)) as con:
         if write:
             load_fts(con)  # match_bm25 works here too
         else:

@@ -24,12 +24,16 @@ sources they add:
     method = "nmf"
     k = 8
 
+    [warehouse]
+    data_path = "/shared/creditlens-lake"   # where a new DuckLake keeps its data files (also $CREDITLENS_DATA_PATH)
+
     [[source]]
     id = "myoutlet"
     ...
 
-The database is `--db`, else `$CREDITLENS_DB`, else `./creditlens.duckdb`; its state
-(spool, crawl frontier, locks) sits beside it in `<name>.state/`.
+The database is `--db`, else `$CREDITLENS_DB`, else `./creditlens.duckdb`: a path, or a DuckLake
+address `ducklake:postgres:dbname=... host=... user=...` (docs/warehouse.md).  Its state (spool,
+crawl frontier, locks) sits beside a file in `<name>.state/`, and for a lake in `./<dbname>.state/`.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crawler.sources import RegistryError, parse_registry, unknown_key
+from warehouse.backends import state_dir
 
 
 class ConfigError(ValueError):
@@ -65,7 +70,8 @@ _CAPS = ("max_text_chars", "max_record_bytes", "max_annotate_chars")
 _PROCESS_KEYS = ("model", "workers", "keep_personal_data", *_CAPS)
 _TOPICS_KEYS = ("method", "k")
 # top-level keys: the tables above, the sources (validated by crawler.sources) and one flag
-_TABLES = {"crawl": _CRAWL_KEYS, "process": _PROCESS_KEYS, "topics": _TOPICS_KEYS}
+_WAREHOUSE_KEYS = ("data_path",)
+_TABLES = {"crawl": _CRAWL_KEYS, "process": _PROCESS_KEYS, "topics": _TOPICS_KEYS, "warehouse": _WAREHOUSE_KEYS}
 _TOP_LEVEL_KEYS = {*_TABLES, "source", "include_bundled_sources"}
 
 
@@ -83,10 +89,12 @@ class Settings:
     max_text_chars: int = 2_000_000
     max_record_bytes: int = 50_000_000
     max_annotate_chars: int = 1_000_000
+    # where a new DuckLake warehouse keeps its data files; an existing lake's catalog knows its own
+    data_path: str | None = field(default_factory=lambda: os.environ.get("CREDITLENS_DATA_PATH") or None)
 
     @property
     def state_dir(self) -> Path:
-        return self.db.with_name(self.db.stem + ".state")
+        return state_dir(self.db)
 
     @property
     def spool_dir(self) -> Path:
@@ -163,4 +171,6 @@ def load_settings(db: Path | None = None, config: Path | None = None) -> Setting
         settings.topic_method = _typed(topics["method"], str, f"{config}: [topics] method")
     if "k" in topics:
         settings.topic_k = _typed(topics["k"], int, f"{config}: [topics] k")
+    if "data_path" in data.get("warehouse", {}):
+        settings.data_path = _typed(data["warehouse"]["data_path"], str, f"{config}: [warehouse] data_path")
     return settings

@@ -26,7 +26,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from creditlens.config import Settings
 from warehouse.records import Annotations, Article, CrawlRun, Page, decompress_html, utcnow
 from nlp.themes import Taxonomy
-from warehouse.search import refresh_index
 from warehouse.spool import Spool
 from warehouse.store import ANNOTATION_TABLES, Warehouse, WarehouseBusy, WarehouseError, connect, key_table
 
@@ -67,7 +66,7 @@ def run_lock(settings: Settings) -> Iterator[None]:
 def open_warehouse(settings: Settings, console: Console, waiting: str = "") -> Warehouse:
     """Open read-write and load whatever earlier commands left in the spool."""
     try:
-        warehouse = Warehouse(settings.db)
+        warehouse = Warehouse(settings.db, data_path=settings.data_path)
     except WarehouseBusy as exc:
         pending = len(Spool(settings.spool_dir))
         detail = f"; {pending} spool file(s) in {settings.spool_dir} will be loaded by the next command" if pending else ""
@@ -369,7 +368,8 @@ def process(settings: Settings, console: Console, reprocess: bool = False) -> Pr
         warehouse.refresh_entity_pairs()
         warehouse.refresh_crosslingual_stories()
         warehouse.refresh_figure_groups()
-        refresh_index(warehouse.con)
+        warehouse.refresh_search_index()
+        warehouse.maintain()
         versions = annotator.versions if annotator else {}
         warehouse.upsert_rows("process_runs", [{
             "run_id": f"process-{started:%Y%m%dT%H%M%S}-{os.getpid()}", "started_at": started,

@@ -13,14 +13,19 @@ from __future__ import annotations
 
 import duckdb
 
+from warehouse.backends import readable_directories
 from warehouse.search import load_fts
 
 FORBIDDEN_HINT = "a read-only query cannot touch files or other databases; use `creditlens export`, or --write"
 
 
 def confine(con: duckdb.DuckDBPyConnection) -> None:
-    """Load fts (so `match_bm25` and `stem` work), then allow nothing outside the warehouse."""
+    """Load fts (so `match_bm25` and `stem` work), then allow nothing outside the warehouse
+    (a lake's data files are part of it)."""
     load_fts(con)
+    allowed = readable_directories(con)
+    if allowed:
+        con.execute("SET allowed_directories = ?", [allowed])
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
 

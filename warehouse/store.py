@@ -8,14 +8,17 @@ per article.  Running the same load twice, or after a crash, leaves the same row
 from __future__ import annotations
 
 import gc
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from types import ModuleType
 
 import duckdb
 import pyarrow as pa
 
 from warehouse.arrow import to_table
 from warehouse.provenance import group_reports, group_rows, stored_reports
+from warehouse.backends import backend_for
 from warehouse.records import Annotations, Article, CrawlRun, Entity, Figure, Page, Quote, Record, ThemeHit
 from warehouse.spool import Spool
 from warehouse.views import create_views
@@ -35,19 +38,11 @@ def _first_line(exc: Exception) -> str:
     return message or type(exc).__name__
 
 
-def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    path = Path(path)
-    if read_only and not path.exists():
-        raise WarehouseError(f"no database at {path} (run `creditlens demo`, `creditlens ingest` or `creditlens run` first)")
-    try:
-        return duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
-        message = str(exc)
-        if "lock" in message.lower():
-            raise WarehouseBusy(f"database {path} is in use by another process") from exc
-        raise WarehouseError(f"cannot open database {path}: {_first_line(exc)}") from exc
-    except duckdb.Error as exc:
-        raise WarehouseError(f"cannot open database {path}: {_first_line(exc)}") from exc
+def connect(address: str | Path, read_only: bool = False, data_path: str | None = None,
+            as_of: datetime | None = None) -> duckdb.DuckDBPyConnection:
+    """A connection to the warehouse at `address` (a DuckDB file or a DuckLake, see warehouse/backends);
+    `data_path` is used only to create a lake; `as_of` opens a lake read-only as it was then."""
+    return backend_for(address).connect(address, read_only=read_only, data_path=data_path, as_of=as_of)
 
 
 def migrations() -> list[tuple[int, str]]:
@@ -59,18 +54,20 @@ def migrations() -> list[tuple[int, str]]:
     return sorted(found)
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> int:
-    """Apply the migrations this database has not seen, each in its own transaction."""
-    con.execute(
+def migrate(con: duckdb.DuckDBPyConnection, backend: ModuleType | None = None) -> int:
+    """Apply the migrations this database has not seen, each in its own transaction
+    (`backend`: the module of warehouse/backends whose DDL `con` speaks; a DuckDB file by default)."""
+    backend = backend or backend_for("creditlens.duckdb")
+    con.execute(backend.table_sql(
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ DEFAULT now())"
-    )
+    ))
     current = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
     for version, sql in migrations():
         if version <= current:
             continue
         con.execute("BEGIN")
         try:
-            con.execute(sql)
+            con.execute(backend.table_sql(sql))
             con.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
             con.execute("COMMIT")
         except duckdb.Error:
@@ -81,9 +78,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     return current
 
 
-_PAGE_UPSERT = """
-INSERT INTO pages BY NAME SELECT * FROM batch
-ON CONFLICT (url) DO UPDATE SET
+# how a re-fetched page (`excluded`) updates the stored one (an upsert keyed on the URL)
+_PAGE_CHANGES = """
     fetched_at = excluded.fetched_at,
     run_id = excluded.run_id,
     requested_url = excluded.requested_url,
@@ -218,15 +214,18 @@ ANNOTATION_TABLES = ("entities", "themes", "quotes", "figures", "article_entitie
 
 
 class Warehouse:
-    """A connection to creditlens.duckdb with the loading operations the stages need."""
+    """A connection to the warehouse (creditlens.duckdb, or a DuckLake) with the loading operations the stages need.
 
-    def __init__(self, path: str | Path, read_only: bool = False):
+    `data_path` is where a new lake keeps its data files (ignored for a file, and for a lake that exists)."""
+
+    def __init__(self, path: str | Path, read_only: bool = False, data_path: str | None = None):
         self.path = Path(path)
         self.read_only = read_only
-        self.con = connect(self.path, read_only=read_only)
+        self.backend = backend_for(path)
+        self.con = connect(path, read_only=read_only, data_path=data_path)
         if not read_only:
             try:
-                migrate(self.con)
+                migrate(self.con, self.backend)
             except duckdb.Error as exc:
                 self.con.close()
                 raise WarehouseError(f"cannot migrate database {self.path}: {_first_line(exc)}") from exc
@@ -256,7 +255,7 @@ class Warehouse:
 
     def _upsert_pages(self, pages: list[Page]) -> None:
         self._register(Page, _last_per_key(pages, "url"))
-        self.con.execute(_PAGE_UPSERT)
+        self.con.execute(self.backend.upsert_sql("pages", "batch", _PAGE_CHANGES))
         self.con.unregister("batch")
 
     def _upsert_articles(self, articles: list[Article]) -> None:
@@ -320,10 +319,10 @@ class Warehouse:
             if "crawl_runs" in by_table:
                 self._register(CrawlRun, _last_per_key(by_table["crawl_runs"], "run_id"))
                 # a run's opening record never overwrites its closing one, whatever the load order
-                self.con.execute(
-                    "INSERT OR REPLACE INTO crawl_runs BY NAME SELECT * FROM batch b WHERE NOT (b.status = 'running' "
-                    "AND EXISTS (SELECT 1 FROM crawl_runs c WHERE c.run_id = b.run_id AND c.status <> 'running'))"
-                )
+                self.con.execute(self.backend.upsert_sql(
+                    "crawl_runs", "(SELECT * FROM batch b WHERE NOT (b.status = 'running' "
+                    "AND EXISTS (SELECT 1 FROM crawl_runs c WHERE c.run_id = b.run_id AND c.status <> 'running')))"
+                ))
                 self.con.unregister("batch")
 
         self._transaction(work)
@@ -440,6 +439,14 @@ class Warehouse:
             self.con.unregister("grouped")
         return len(groups)
 
+    def refresh_search_index(self) -> None:
+        """Bring the full-text index up to date with the stored articles (warehouse/search.py)."""
+        self.backend.refresh_search_index(self.con, self.path)
+
+    def maintain(self) -> None:
+        """The backend's housekeeping after a process run (a lake compacts files and expires snapshots)."""
+        self.backend.maintain(self.con)
+
     def drain_spool(self, spool: Spool) -> dict[str, int]:
         """Load every pending spool file, deleting each once its transaction has committed."""
         totals: dict[str, int] = {"files": 0, "damaged_lines": 0}
@@ -454,15 +461,17 @@ class Warehouse:
 
     # -- small bookkeeping helpers used by several jobs ------------------------------
 
-    def _insert_dicts(self, table: str, rows: list[dict], verb: str = "INSERT") -> None:
+    def _insert_dicts(self, table: str, rows: list[dict], replace: bool = False) -> None:
         if rows:
             self.con.register("dict_rows", pa.Table.from_pylist(rows))
-            self.con.execute(f"{verb} INTO {table} BY NAME SELECT * FROM dict_rows")
+            self.con.execute(self.backend.upsert_sql(table, "dict_rows") if replace
+                             else f"INSERT INTO {table} BY NAME SELECT * FROM dict_rows")
             self.con.unregister("dict_rows")
 
     def upsert_rows(self, table: str, rows: list[dict], key: str | None = None) -> None:
-        """Plain dict rows (catalogs, run logs), replacing rows with the same `key` when one is named."""
-        self._transaction(lambda: self._insert_dicts(table, rows, "INSERT OR REPLACE" if key else "INSERT"))
+        """Plain dict rows (catalogs, run logs), replacing rows with the same key (the table's
+        primary key) when a `key` is named."""
+        self._transaction(lambda: self._insert_dicts(table, rows, replace=bool(key)))
 
     def store_topic_model(self, model: dict, topics: list[dict], assignments: list[dict]) -> None:
         """A new current topic model with its topics and article assignments; older models are kept."""
