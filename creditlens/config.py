@@ -19,6 +19,8 @@ sources they add:
     max_text_chars = 2000000           # an article's text is cut here (reported; see docs/security.md)
     max_record_bytes = 50000000        # a WARC record or CSV field beyond this is skipped (reported)
     max_annotate_chars = 1000000       # spaCy annotates this much of a text (the cut is reported)
+    scheduler = "tcp://10.0.0.5:8786"  # extract and annotate on Dask workers (docs/cluster.md);
+                                       # "local:4" starts 4 on this machine; unset: the local pool
 
     [topics]
     method = "nmf"
@@ -83,6 +85,7 @@ class Settings:
     max_text_chars: int = 2_000_000
     max_record_bytes: int = 50_000_000
     max_annotate_chars: int = 1_000_000
+    scheduler: str | None = None  # a Dask scheduler address or "local:N"; None runs the local pool
 
     @property
     def state_dir(self) -> Path:
@@ -153,6 +156,9 @@ def load_settings(db: Path | None = None, config: Path | None = None) -> Setting
         settings.keep_personal_data = _typed(
             process["keep_personal_data"], bool, f"{config}: [process] keep_personal_data"
         )
+    if "scheduler" in process:
+        settings.scheduler = check_scheduler(_typed(process["scheduler"], str, f"{config}: [process] scheduler"),
+                                             f"{config}: [process] scheduler")
     for key in _CAPS:
         if key in process:
             setattr(settings, key, _typed(process[key], int, f"{config}: [process] {key}"))
@@ -164,3 +170,16 @@ def load_settings(db: Path | None = None, config: Path | None = None) -> Setting
     if "k" in topics:
         settings.topic_k = _typed(topics["k"], int, f"{config}: [topics] k")
     return settings
+
+
+def check_scheduler(value: str, where: str) -> str:
+    """A Dask scheduler address ("tcp://host:8786") or "local:N" with N workers; whether the
+    address answers is found out when processing starts."""
+    value = value.strip()
+    if not value:
+        raise ConfigError(f"{where} is empty: give a Dask scheduler address or local:N")
+    if value.startswith("local:"):
+        count = value.removeprefix("local:")
+        if not count.isdigit() or int(count) < 1:
+            raise ConfigError(f"{where} must be local:N with N at least 1, not {value!r}")
+    return value
