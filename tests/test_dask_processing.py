@@ -90,3 +90,19 @@ def test_scheduler_setting_is_checked(tmp_path):
     assert check_scheduler(" tcp://10.0.0.5:8786 ", "x") == "tcp://10.0.0.5:8786"
     with pytest.raises(ConfigError, match="--scheduler is empty"):
         check_scheduler("", "--scheduler")
+
+
+@pytest.mark.slow  # starts a Dask worker process
+def test_daemonic_workers_are_refused_with_the_fix():
+    import logging
+
+    from distributed import LocalCluster
+
+    from creditlens.dask_processing import ClusterError, connect
+
+    # Dask's default: workers run daemonic and cannot start the extraction process
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None, silence_logs=logging.ERROR) as cluster:
+        with pytest.raises(ClusterError, match="run daemonic .* DASK_DISTRIBUTED__WORKER__DAEMON=False"):
+            with connect(cluster.scheduler_address):
+                pass
