@@ -9,8 +9,10 @@ and blog pages, mostly off-topic: extraction work) plus the demo site's HTML pag
 repeated `--demo-copies` times under new hosts (on-topic: annotation work too).  It is
 ingested once; each configuration then processes its own copy of that warehouse in a
 `creditlens process` subprocess, timed from start to exit (cluster start-up and the
-model load in every worker included: what an operator waits for).  The machine's load
-average is printed next to every figure, since others share the machine.
+model load in every worker included: what an operator waits for).  The CPU time of the
+command and all its descendants per page is measured too: other load on the machine does
+not distort it.  The load average is printed next to every figure, since others share the
+machine.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -68,9 +71,11 @@ def timed_process(base: Path, work: Path, label: str, extra: list[str]) -> dict:
     db = work / f"{label.replace(':', '-')}.duckdb"
     shutil.copy(base, db)
     load_before = os.getloadavg()[0]
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     result = creditlens("process", "--db", str(db), *extra)
     seconds = time.perf_counter() - started
+    cpu = _children_cpu() - cpu_before
     if result.returncode != 0:
         raise SystemExit(f"{label}: creditlens process failed: {result.stderr.strip()[-500:]}")
     with duckdb.connect(str(db), read_only=True) as con:
@@ -78,7 +83,15 @@ def timed_process(base: Path, work: Path, label: str, extra: list[str]) -> dict:
         articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
         annotated = con.execute("SELECT count(*) FROM articles WHERE annotated_at IS NOT NULL").fetchone()[0]
     return {"label": label, "seconds": seconds, "pages": pages, "articles": articles, "annotated": annotated,
-            "pages_per_s": pages / seconds, "load": (load_before, os.getloadavg()[0])}
+            "pages_per_s": pages / seconds, "cpu_ms_per_page": 1000 * cpu / pages,
+            "load": (load_before, os.getloadavg()[0])}
+
+
+def _children_cpu() -> float:
+    """CPU seconds of every finished descendant (the command, its Dask workers and their
+    extraction processes): what the work cost, whatever else runs on the machine."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -107,8 +120,8 @@ def main() -> None:
         for round_ in range(args.rounds):
             for label, extra in configurations:
                 outcome = timed_process(base, work, label, extra)
-                print(f"round {round_ + 1} {label:>10}: {outcome['seconds']:6.1f} s, {outcome['pages_per_s']:5.1f} pages/s "
-                      f"({outcome['pages']} pages, {outcome['articles']} articles, {outcome['annotated']} annotated; "
+                print(f"round {round_ + 1} {label:>10}: {outcome['seconds']:6.1f} s, {outcome['pages_per_s']:5.1f} pages/s, "
+                      f"{outcome['cpu_ms_per_page']:.0f} CPU-ms/page ({outcome['pages']} pages, {outcome['articles']} articles, {outcome['annotated']} annotated; "
                       f"load {outcome['load'][0]:.1f} -> {outcome['load'][1]:.1f})", flush=True)
                 if label not in best or outcome["seconds"] < best[label]["seconds"]:
                     best[label] = outcome
@@ -117,7 +130,7 @@ def main() -> None:
         print("\nbest of rounds:")
         for label, outcome in best.items():
             ratio = f"  {outcome['pages_per_s'] / one['pages_per_s']:.2f}x one Dask worker" if one else ""
-            print(f"  {label:>10}: {outcome['pages_per_s']:5.1f} pages/s{ratio}")
+            print(f"  {label:>10}: {outcome['pages_per_s']:5.1f} pages/s, {outcome['cpu_ms_per_page']:.0f} CPU-ms/page{ratio}")
 
 
 if __name__ == "__main__":
