@@ -117,12 +117,13 @@ def main() -> None:
 
         best: dict[str, dict] = {}
         configurations = [("local pool", [])] + [(f"local:{n}", ["--scheduler", f"local:{n}"]) for n in args.workers]
-        for round_ in range(args.rounds):
-            for label, extra in configurations:
+        for round_ in range(args.rounds):  # alternate the order, so load drifting over time hits each alike
+            for label, extra in configurations if round_ % 2 == 0 else configurations[::-1]:
                 outcome = timed_process(base, work, label, extra)
                 print(f"round {round_ + 1} {label:>10}: {outcome['seconds']:6.1f} s, {outcome['pages_per_s']:5.1f} pages/s, "
-                      f"{outcome['cpu_ms_per_page']:.0f} CPU-ms/page ({outcome['pages']} pages, {outcome['articles']} articles, {outcome['annotated']} annotated; "
-                      f"load {outcome['load'][0]:.1f} -> {outcome['load'][1]:.1f})", flush=True)
+                      f"{outcome['cpu_ms_per_page']:.0f} CPU-ms/page ({outcome['pages']} pages, {outcome['articles']} "
+                      f"articles, {outcome['annotated']} annotated; load {outcome['load'][0]:.1f} -> "
+                      f"{outcome['load'][1]:.1f})", flush=True)
                 if label not in best or outcome["seconds"] < best[label]["seconds"]:
                     best[label] = outcome
 

@@ -64,7 +64,7 @@ _CRAWL_KEYS = {
 _CAPS = ("max_text_chars", "max_record_bytes", "max_annotate_chars")
 
 
-_PROCESS_KEYS = ("model", "workers", "keep_personal_data", *_CAPS)
+_PROCESS_KEYS = ("model", "workers", "keep_personal_data", "scheduler", *_CAPS)
 _TOPICS_KEYS = ("method", "k")
 # top-level keys: the tables above, the sources (validated by crawler.sources) and one flag
 _TABLES = {"crawl": _CRAWL_KEYS, "process": _PROCESS_KEYS, "topics": _TOPICS_KEYS}

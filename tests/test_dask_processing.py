@@ -11,7 +11,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from cli_helpers import creditlens, one_line_error
-from creditlens.config import ConfigError, check_scheduler
+from creditlens.config import ConfigError, check_scheduler, load_settings
 from creditlens.demosite import DemoSite
 
 ROWS = {
@@ -87,7 +87,9 @@ def test_scheduler_setting_is_checked(tmp_path):
     result = creditlens("process", "--db", tmp_path / "db.duckdb", "--config", config)
     assert result.returncode == 1
     assert "[process] scheduler must be local:N with N at least 1" in one_line_error(result)
-    assert check_scheduler(" tcp://10.0.0.5:8786 ", "x") == "tcp://10.0.0.5:8786"
+    config.write_text('[process]\nscheduler = "tcp://10.0.0.5:8786"\n')
+    assert load_settings(tmp_path / "db.duckdb", config).scheduler == "tcp://10.0.0.5:8786"
+    assert check_scheduler(" local:3 ", "--scheduler") == "local:3"
     with pytest.raises(ConfigError, match="--scheduler is empty"):
         check_scheduler("", "--scheduler")
 
