@@ -26,7 +26,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from creditlens.config import ConfigError, Settings, load_settings
+from creditlens.config import ConfigError, Settings, check_scheduler, load_settings
 from creditlens.terminal_table import cell_text, fit_table
 from warehouse.escaping import for_csv, for_terminal
 from warehouse.views import VIEWS
@@ -184,11 +184,15 @@ def _print_some(what: str, lines: list[str], shown: int = 20) -> None:
 
 @app.command()
 def process(db: DbOption = None, config: ConfigOption = None,
-            reprocess: Annotated[bool, typer.Option("--reprocess", help="Extract and annotate everything again")] = False) -> None:
+            reprocess: Annotated[bool, typer.Option("--reprocess", help="Extract and annotate everything again")] = False,
+            scheduler: Annotated[Optional[str], typer.Option(help="Run on Dask workers: a scheduler address (tcp://host:8786) or local:N; overrides [process] scheduler")] = None) -> None:
     """Extract articles from stored pages and annotate entities, themes, quotes and figures."""
     from creditlens import jobs
 
-    outcome = jobs.process(load_settings(db, config), console, reprocess=reprocess)
+    settings = load_settings(db, config)
+    if scheduler is not None:
+        settings.scheduler = check_scheduler(scheduler, "--scheduler")
+    outcome = jobs.process(settings, console, reprocess=reprocess)
     kinds = ", ".join(f"{n} {k}" for k, n in sorted(outcome.non_articles.items())) or "none"
     console.print(
         f"extracted {outcome.pages_extracted} pages: {outcome.articles_stored} articles, non-articles: {kinds}, "

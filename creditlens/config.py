@@ -19,6 +19,8 @@ sources they add:
     max_text_chars = 2000000           # an article's text is cut here (reported; see docs/security.md)
     max_record_bytes = 50000000        # a WARC record or CSV field beyond this is skipped (reported)
     max_annotate_chars = 1000000       # spaCy annotates this much of a text (the cut is reported)
+    scheduler = "tcp://10.0.0.5:8786"  # extract and annotate on Dask workers (docs/cluster.md);
+                                       # "local:4" starts 4 on this machine; unset: the local pool
 
     [topics]
     method = "nmf"
@@ -67,7 +69,7 @@ _CRAWL_KEYS = {
 _CAPS = ("max_text_chars", "max_record_bytes", "max_annotate_chars")
 
 
-_PROCESS_KEYS = ("model", "workers", "keep_personal_data", *_CAPS)
+_PROCESS_KEYS = ("model", "workers", "keep_personal_data", "scheduler", *_CAPS)
 _TOPICS_KEYS = ("method", "k")
 # top-level keys: the tables above, the sources (validated by crawler.sources) and one flag
 _WAREHOUSE_KEYS = ("data_path",)
@@ -91,6 +93,7 @@ class Settings:
     max_annotate_chars: int = 1_000_000
     # where a new DuckLake warehouse keeps its data files; an existing lake's catalog knows its own
     data_path: str | None = field(default_factory=lambda: os.environ.get("CREDITLENS_DATA_PATH") or None)
+    scheduler: str | None = None  # a Dask scheduler address or "local:N"; None runs the local pool
 
     @property
     def state_dir(self) -> Path:
@@ -161,6 +164,9 @@ def load_settings(db: Path | None = None, config: Path | None = None) -> Setting
         settings.keep_personal_data = _typed(
             process["keep_personal_data"], bool, f"{config}: [process] keep_personal_data"
         )
+    if "scheduler" in process:
+        settings.scheduler = check_scheduler(_typed(process["scheduler"], str, f"{config}: [process] scheduler"),
+                                             f"{config}: [process] scheduler")
     for key in _CAPS:
         if key in process:
             setattr(settings, key, _typed(process[key], int, f"{config}: [process] {key}"))
@@ -174,3 +180,16 @@ def load_settings(db: Path | None = None, config: Path | None = None) -> Setting
     if "data_path" in data.get("warehouse", {}):
         settings.data_path = _typed(data["warehouse"]["data_path"], str, f"{config}: [warehouse] data_path")
     return settings
+
+
+def check_scheduler(value: str, where: str) -> str:
+    """A Dask scheduler address ("tcp://host:8786") or "local:N" with N workers; whether the
+    address answers is found out when processing starts."""
+    value = value.strip()
+    if not value:
+        raise ConfigError(f"{where} is empty: give a Dask scheduler address or local:N")
+    if value.startswith("local:"):
+        count = value.removeprefix("local:")
+        if not count.isdigit() or int(count) < 1:
+            raise ConfigError(f"{where} must be local:N with N at least 1, not {value!r}")
+    return value

@@ -357,10 +357,11 @@ def process(settings: Settings, console: Console, reprocess: bool = False) -> Pr
             redacted = redact_stored(warehouse)
             if redacted:
                 console.print(f"redacted {redacted} stored page(s) and article(s) again under the current rules")
-        _extract_pending(warehouse, settings, preparer, outcome, reprocess, console)
-        preparer.save()
-        outcome.cut += preparer.cut
-        annotator = _annotate_pending(warehouse, settings, outcome, reprocess, console)
+        with processing_cluster(settings) as cluster:
+            _extract_pending(warehouse, settings, preparer, outcome, reprocess, console, cluster)
+            preparer.save()
+            outcome.cut += preparer.cut
+            annotator = _annotate_pending(warehouse, settings, outcome, reprocess, console, cluster)
         outcome.off_topic = warehouse.con.execute(
             "SELECT count(*) FROM articles WHERE NOT is_relevant AND annotated_at IS NULL"
         ).fetchone()[0]
@@ -461,7 +462,22 @@ def _redact_stored_articles(warehouse: Warehouse) -> int:
     return changed
 
 
-def _extract_pending(warehouse, settings, preparer, outcome, reprocess, console) -> None:
+@contextmanager
+def processing_cluster(settings: Settings):
+    """The Dask cluster of `[process] scheduler` for one run, or None: the local pools."""
+    if not settings.scheduler:
+        yield None
+        return
+    from creditlens.dask_processing import ClusterError, connect
+
+    try:
+        with connect(settings.scheduler) as cluster:
+            yield cluster
+    except ClusterError as exc:
+        raise JobError(str(exc)) from None
+
+
+def _extract_pending(warehouse, settings, preparer, outcome, reprocess, console, cluster=None) -> None:
     """One extraction pool for the whole backlog (starting workers is slow); results are
     loaded EXTRACT_CHUNK at a time, so a crash loses at most one chunk of work."""
     from nlp.dates import DateEvidence
@@ -481,7 +497,8 @@ def _extract_pending(warehouse, settings, preparer, outcome, reprocess, console)
             for url, html, source, *dates in rows:
                 yield url, Page(url=url, status=200, html=html).text(), source, DateEvidence(*dates)
 
-    results = extract_pages(pending_pages(), workers=settings.workers)
+    results = (cluster.extract_pages(pending_pages()) if cluster
+               else extract_pages(pending_pages(), workers=settings.workers))
     try:
         _load_extractions(warehouse, preparer, outcome, results, len(urls), console)
     except ExtractionPoolError as exc:
@@ -511,7 +528,7 @@ def _load_extractions(warehouse, preparer, outcome, results, total, console) -> 
             bar.refresh()
 
 
-def _annotate_pending(warehouse, settings, outcome, reprocess, console):
+def _annotate_pending(warehouse, settings, outcome, reprocess, console, cluster=None):
     from nlp.annotate import Annotator
 
     condition = "is_relevant" + ("" if reprocess else " AND annotated_at IS NULL")
@@ -531,7 +548,7 @@ def _annotate_pending(warehouse, settings, outcome, reprocess, console):
                 "WHERE article_id IN (SELECT article_id FROM chunk_ids)"
             ).fetchall()
             warehouse.con.unregister("chunk_ids")
-            batch: list[Annotations] = list(annotator.annotate(items, n_process=settings.workers))
+            batch: list[Annotations] = list(annotator.annotate(items, n_process=settings.workers, cluster=cluster))
             warehouse.load_annotations(batch, utcnow())
             outcome.articles_annotated += len(batch)
             bar.advance(task, len(batch))

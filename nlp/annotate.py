@@ -154,12 +154,16 @@ class Annotator:
         self.cut: list[str] = []  # "article_id: ..." for each text annotated only in part
 
     def annotate(self, items: Iterable[tuple[str, ...]], n_process: int = 1,
-                 batch_size: int = 64) -> Iterator[Annotations]:
+                 batch_size: int = 64, cluster=None) -> Iterator[Annotations]:
         """Annotations of (article_id, text) or (article_id, text, language) items, in order;
-        without a language (or with None) it is detected from the text."""
+        without a language (or with None) it is detected from the text.  A `cluster`
+        (creditlens/dask_processing) annotates on its workers instead of local processes."""
         items = self._noting_cuts(items)
-        results = (self._core.annotate(items, batch_size) if n_process <= 1
-                   else self._in_pool(items, n_process, batch_size))
+        if cluster is not None:
+            results = cluster.annotate(self._settings, items, batch_size)
+        else:
+            results = (self._core.annotate(items, batch_size) if n_process <= 1
+                       else self._in_pool(items, n_process, batch_size))
         known = {entry.id for entry in self._core.gazetteer.entries}
         for annotations in results:
             if isinstance(annotations, Failure):

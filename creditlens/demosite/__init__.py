@@ -12,6 +12,7 @@ without network access.  All text is fictional.
 from __future__ import annotations
 
 import email.utils
+from collections.abc import Iterator
 from dataclasses import replace
 import json
 import threading
@@ -126,6 +127,14 @@ class DemoSite:
                 thread.join()
             server.server_close()
         self._servers.clear()
+
+    def html_pages(self) -> Iterator[tuple[str, bytes, str]]:
+        """(url, body, content type) of every HTML page the outlets serve, for corpora
+        built from the site without crawling it (WARC files for tests and benchmarks)."""
+        for site in self._sites.values():
+            for path, page in sorted(site.pages.items()):
+                if page.content_type.startswith("text/html"):
+                    yield site.base + path, page.body, page.content_type
 
     def sources_toml(self) -> str:
         """Source registry for the crawler: one [[source]] table per outlet."""
