@@ -79,6 +79,7 @@ def test_missing_config_file(tmp_path, db):
     assert "config file not found" in one_line_error(result)
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_sql_is_read_only_unless_asked_and_binds_parameters(db):
     refused = creditlens("sql", "CREATE TABLE scratch (x INT)", "--db", db)
     assert refused.returncode == 1
@@ -122,6 +123,7 @@ def write_corpus(path, rows, extra_lines=()):
     return path
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_ingest_jsonl_records_bad_rows_and_never_duplicates(tmp_path, db):
     corpus = write_corpus(tmp_path / "corpus.jsonl", CORPUS, ["{not json", json.dumps({"id": "x"})])
     first = creditlens("ingest", "jsonl", corpus, "--db", db)
@@ -136,6 +138,7 @@ def test_ingest_jsonl_records_bad_rows_and_never_duplicates(tmp_path, db):
     assert relevant["a1"] is True and list(relevant.values()).count(False) == 1
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_ingest_csv_and_missing_file(tmp_path, db):
     corpus = tmp_path / "corpus.csv"
     corpus.write_text('id,title,text\nc1,Blacklist,"Courts put debtors on the social credit blacklist."\n', encoding="utf-8")
@@ -145,6 +148,7 @@ def test_ingest_csv_and_missing_file(tmp_path, db):
     assert missing.returncode == 1 and "no such file" in missing.stderr
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_busy_database_spools_the_work_and_the_next_command_loads_it(tmp_path, db):
     holder = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(f"""
@@ -184,6 +188,7 @@ def test_a_second_run_is_refused_while_the_lock_is_held(tmp_path, db, command):
         assert con.execute("SELECT count(*) FROM crawl_runs").fetchone() == (0,)
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_extract_prints_what_the_pipeline_sees(tmp_path):
     page = tmp_path / "story.html"
     paragraphs = "".join(
@@ -204,6 +209,7 @@ def test_extract_prints_what_the_pipeline_sees(tmp_path):
     assert missing.returncode == 1 and "cannot read" in missing.stderr
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_annotate_reads_jsonl_and_writes_annotations(tmp_path):
     rows = tmp_path / "in.jsonl"
     rows.write_text(json.dumps({"id": "t1", "text": "The Supreme People's Court said 3.2 million people were barred from flights."})

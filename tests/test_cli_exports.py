@@ -19,6 +19,7 @@ def db(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_json_is_one_document_and_jsonl_is_lines(db, tmp_path):
     for what in ("articles", "entities", "topics"):
         document = creditlens("export", what, "--format", "json", "--out", tmp_path / f"{what}.json", "--db", db)

@@ -5,6 +5,7 @@ import json
 import re
 
 import duckdb
+import pytest
 
 from tests.cli_helpers import creditlens, one_line_error
 
@@ -28,6 +29,7 @@ def _stored(db) -> dict:
         ).fetchall()}
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_mixed_dates_and_a_body_column_ingest_with_an_honest_summary(tmp_path):
     corpus = tmp_path / "mixed.csv"
     corpus.write_text(MIXED, encoding="utf-8")
@@ -52,6 +54,7 @@ def test_mixed_dates_and_a_body_column_ingest_with_an_honest_summary(tmp_path):
     assert stored["d1"][1:] == ("Court blacklist grows", "east-wire", "en")
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_ambiguous_dates_are_reported_not_guessed_until_the_order_is_given(tmp_path):
     corpus = tmp_path / "us.jsonl"
     corpus.write_text("\n".join(json.dumps({"id": f"u{i}", "text": "Court blacklist of debt defaulters.", "date": d})
@@ -78,6 +81,7 @@ def test_mixed_day_first_and_month_first_in_one_file_is_one_error(tmp_path):
     assert "mix day-first ('19/03/2024') and month-first ('03/19/2024')" in one_line_error(result)
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_field_options_name_other_columns(tmp_path):
     corpus = tmp_path / "own.jsonl"
     corpus.write_text(json.dumps({"key": "k1", "words": "Courts keep a blacklist of debt defaulters.",
@@ -89,6 +93,7 @@ def test_field_options_name_other_columns(tmp_path):
     assert _stored(db) == {"k1": ("2024-05-01 00:00", "Blacklist", "beacon", "en")}
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_a_file_without_the_text_field_is_one_error_listing_its_fields_and_creates_no_database(tmp_path):
     corpus = tmp_path / "content.jsonl"
     corpus.write_text("".join(json.dumps({"doc": str(i), "words": "Blacklist."}) + "\n" for i in range(29)))
@@ -104,6 +109,7 @@ def test_a_file_without_the_text_field_is_one_error_listing_its_fields_and_creat
     assert not db.exists()
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_jsonl_passed_as_csv_and_csv_passed_as_jsonl(tmp_path):
     jsonl = tmp_path / "corpus.jsonl"
     jsonl.write_text(json.dumps({"id": "a", "text": "Blacklist."}) + "\n")
@@ -117,6 +123,7 @@ def test_jsonl_passed_as_csv_and_csv_passed_as_jsonl(tmp_path):
     assert not (tmp_path / "c.duckdb").exists()
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_language_is_detected_on_ingest_and_off_topic_rows_are_named_with_the_hint(tmp_path):
     corpus = tmp_path / "lang.jsonl"
     corpus.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in [

@@ -21,6 +21,7 @@ def db(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_csv_and_json_carry_whole_urls_snippets_and_the_matched_words(db):
     as_csv = creditlens("search", '"flight ban"', "--db", db, "--format", "csv", env={"COLUMNS": "40"})
     assert as_csv.returncode == 0, as_csv.stderr
@@ -38,6 +39,7 @@ def test_table_shows_snippets(db):
     assert result.returncode == 0 and "snippet" in result.stdout and "Sesame Credit scores users" in result.stdout
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_boolean_queries_and_stemmed_phrases(db):
     def found(query):
         result = creditlens("search", query, "--db", db, "--format", "csv")
@@ -53,6 +55,7 @@ def test_boolean_queries_and_stemmed_phrases(db):
     assert bad.returncode == 1 and "needs a word" in one_line_error(bad)
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_counts_by_month_with_share_of_all_articles(db):
     table = creditlens("search", '"travel ban"', "--db", db, "--by", "month")
     assert table.returncode == 0, table.stderr

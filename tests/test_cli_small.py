@@ -3,6 +3,8 @@ its brackets, the start_char/end_char names, and what `extract` shows."""
 
 import json
 
+import pytest
+
 from creditlens import __version__
 from tests.cli_helpers import creditlens
 
@@ -32,6 +34,7 @@ def test_config_help_keeps_the_toml_table_name():
         assert "extra [[source]] entries" in creditlens(command, "--help").stdout
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_annotate_names_offsets_as_the_tables_do(tmp_path):
     rows = tmp_path / "in.jsonl"
     rows.write_text(json.dumps({"id": "t1", "text": "The Supreme People's Court said debtors were barred."}) + "\n")
@@ -39,6 +42,7 @@ def test_annotate_names_offsets_as_the_tables_do(tmp_path):
     assert {"start_char", "end_char"} <= set(entity) and "start" not in entity and "end" not in entity
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_extract_uses_the_declared_canonical_link_as_the_url(tmp_path):
     page = _page(tmp_path, head='<link rel="canonical" href="https://news.example.org/a/1?utm_source=x">')
     row = json.loads(creditlens("extract", page).stdout)
@@ -47,6 +51,7 @@ def test_extract_uses_the_declared_canonical_link_as_the_url(tmp_path):
     assert bare["url"].startswith("file://")
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_extract_redacts_personal_numbers_unless_asked_to_keep_them(tmp_path):
     page = _page(tmp_path, extra="Call 13812345678 or see ID 110101199003074573 on the notice.")
     redacted = json.loads(creditlens("extract", page).stdout)["text"]

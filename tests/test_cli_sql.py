@@ -31,6 +31,7 @@ def test_sql_shows_duckdbs_whole_error_without_a_traceback(db):
     assert 'Candidate bindings: "month"' in binding.stderr
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_sql_caps_rows_in_a_table_and_says_how_many_more(db):
     capped = creditlens("sql", "SELECT article_id FROM articles ORDER BY article_id", "--db", db)
     assert capped.returncode == 0
@@ -69,6 +70,7 @@ def test_top_entities_mentions_is_bigint(db):
     assert result.stdout.splitlines()[1] == "BIGINT"
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_schema_lists_tables_and_views_with_descriptions_from_the_doc(db):
     result = creditlens("schema", "--db", db)
     assert result.returncode == 0, result.stderr
@@ -80,6 +82,7 @@ def test_schema_lists_tables_and_views_with_descriptions_from_the_doc(db):
     assert re.search(r"│ all_articles +│ BIGINT +│ everything crawled", view.stdout)
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_schema_of_an_unknown_name_lists_the_known_ones_and_works_without_a_database(tmp_path):
     result = creditlens("schema", "artciles", "--db", tmp_path / "none.duckdb")
     assert result.returncode == 1

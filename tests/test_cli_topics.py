@@ -43,6 +43,7 @@ def _models(db):
     return out.splitlines()[1:]
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_fit_without_k_says_it_chooses_and_auto_says_which_k_it_tried_and_why(db):
     chosen = creditlens("topics", "fit", "--db", db)
     assert chosen.returncode == 0, chosen.stderr
@@ -55,6 +56,7 @@ def test_fit_without_k_says_it_chooses_and_auto_says_which_k_it_tried_and_why(db
     assert "choosing" not in given.stdout and "tried k" not in given.stdout
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_list_and_use_versions_and_a_clearly_worse_fit_is_compared(db):
     creditlens("topics", "fit", "--k", "3", "--db", db)
     first = _models(db)[-1]
@@ -79,6 +81,7 @@ def test_list_and_use_versions_and_a_clearly_worse_fit_is_compared(db):
     assert unknown.returncode == 1 and f"no topic model 'nmf-k99'; known: " in one_line_error(unknown)
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_show_sizes_follow_new_assignments(db):
     creditlens("topics", "fit", "--k", "3", "--db", db)
     before = creditlens("topics", "show", "--db", db).stdout

@@ -2,9 +2,12 @@
 
 import json
 
+import pytest
+
 from cli_helpers import creditlens
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_annotate_chinese_text_returns_linked_persons_and_quotes_with_speakers(tmp_path):
     rows = tmp_path / "zh.jsonl"
     lines = [

@@ -50,6 +50,7 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_an_unreachable_site_logs_one_line_per_failure_and_no_traceback(tmp_path):
     base = f"http://127.0.0.1:{closed_port()}"
     config = tmp_path / "dead.toml"

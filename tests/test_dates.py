@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from crawl_fixtures import crawl, site, write_config  # noqa: F401
 from crawler.spiders.feeds import feed_entries
 from crawler.spiders.sitemaps import sitemap_entries
@@ -93,6 +95,7 @@ def test_feed_and_sitemap_entries_keep_their_dates_apart():
                                                  {"listed_lastmod": "2024-03-10", "sitemap_date": "2024-03-02T05:00:00Z"})])
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_a_crawl_keeps_the_feed_and_sitemap_dates_and_extraction_uses_them(site, tmp_path):
     # feeds and sitemaps only: a story fetched through a section link before its feed was read has no
     # listing dates (the feed's request for it is a duplicate by then)

@@ -41,6 +41,7 @@ def stored(db) -> dict[str, int]:
         return dict(con.execute("SELECT article_id, length(text) FROM articles").fetchall())
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_a_deeply_nested_json_line_is_skipped_and_the_rest_kept(tmp_path):
     corpus = tmp_path / "c.jsonl"
     corpus.write_text(json.dumps(GOOD[0]) + "\n" + DEEP_JSON + "\n" + json.dumps(GOOD[1]) + "\n")
@@ -52,6 +53,7 @@ def test_a_deeply_nested_json_line_is_skipped_and_the_rest_kept(tmp_path):
     assert set(stored(db)) == {"good1", "good2"}
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_a_huge_text_is_cut_to_the_default_cap(tmp_path):
     corpus = tmp_path / "c.jsonl"
     corpus.write_text(json.dumps({"id": "huge", "text": "debtor blacklist " * 200_000}) + "\n" + json.dumps(GOOD[0]) + "\n")
@@ -62,6 +64,7 @@ def test_a_huge_text_is_cut_to_the_default_cap(tmp_path):
     assert stored(db) == {"huge": 2_000_000, "good1": len(GOOD[0]["text"])}
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_annotate_skips_a_deeply_nested_line_and_reports_a_cut_text(tmp_path, caps):
     rows = tmp_path / "rows.jsonl"
     long_text = "The Supreme People's Court blacklisted debtors. " * 200  # 9,600 characters
@@ -73,6 +76,7 @@ def test_annotate_skips_a_deeply_nested_line_and_reports_a_cut_text(tmp_path, ca
     assert "cut long: annotated the first 3,000 of 9,600 characters ([process] max_annotate_chars)" in result.stderr
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_a_huge_csv_field_skips_its_row_only_and_long_texts_are_cut(tmp_path, caps):
     corpus = tmp_path / "c.csv"
     with corpus.open("w", encoding="utf-8", newline="") as handle:
@@ -93,6 +97,7 @@ def test_a_huge_csv_field_skips_its_row_only_and_long_texts_are_cut(tmp_path, ca
     assert stored(db) == {"good1": len(GOOD[0]["text"]), "long": 20_000, "good2": len(GOOD[1]["text"])}
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_a_csv_field_over_128_kb_is_read_by_default(tmp_path):
     corpus = tmp_path / "c.csv"
     with corpus.open("w", encoding="utf-8", newline="") as handle:
@@ -140,6 +145,7 @@ def test_ingest_reports_oversized_warc_records(tmp_path, caps):
     assert "ingested 1 pages" in result.stdout
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_an_interrupted_index_build_leaves_search_working(tmp_path):
     with Warehouse(tmp_path / "w.duckdb") as wh:
         wh.load_articles([Article(article_id="a0", url="https://a.example/0", title="Debtor blacklist",

@@ -44,6 +44,7 @@ def test_markdown_export_escapes_html_and_links_only_http(tmp_path, db):
     assert "\r" not in text and "|  cmd | 1 |" in text  # a line break in data never ends a table row
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_csv_cells_never_start_a_formula(tmp_path, db):
     for what in ("articles", "entities", "topics"):
         out = tmp_path / f"{what}.csv"
@@ -64,6 +65,7 @@ def test_raw_csv_keeps_cells_as_they_are_for_programs(tmp_path, db):
     assert set(FORMULAS) <= sources
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_sql_csv_output_is_spreadsheet_safe_unless_raw(db):
     query = "SELECT source, word_count FROM articles ORDER BY article_id"
     safe = creditlens("sql", query, "--db", db, "--format", "csv")
@@ -77,6 +79,7 @@ def test_sql_csv_output_is_spreadsheet_safe_unless_raw(db):
     assert negative.stdout.split() == ["n", "-5"]  # numbers are not text: never prefixed
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_markup_and_escape_sequences_in_data_reach_no_terminal(db):
     for command in (("sql", "SELECT title, url FROM articles WHERE article_id = 'rail2'"),
                     ("search", "ticket purchases")):

@@ -8,6 +8,8 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+
 from test_report import console_messages, run_chromium
 from test_warehouse_views import build_warehouse
 from warehouse.report import write_report
@@ -62,6 +64,7 @@ def test_a_content_security_policy_allows_only_the_report_itself(tmp_path):
     assert re.search(r"style-src 'sha256-[A-Za-z0-9+/=]+'", policy) and "unsafe-inline" not in policy
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_chromium_runs_no_script_even_one_slipped_into_the_page(tmp_path):
     """Escaping is the first line; the policy is the second: a handler and a script planted
     into the written page (as a future escaping bug would) are refused by the browser."""

@@ -45,6 +45,7 @@ def attacks(tmp_path, db) -> dict[str, str]:
     }
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_read_only_sql_touches_no_file(tmp_path, db):
     (tmp_path / "c.state" / "spool").mkdir(parents=True)
     before = db.read_bytes()
@@ -80,6 +81,7 @@ def test_write_is_the_only_way_out(tmp_path, db):
     assert out.read_text().split() == ["answer", "42"]
 
 
+@pytest.mark.slow  # over a second: in the full run, not the quick set
 def test_a_parameter_value_with_an_equals_sign_is_a_value(db):
     result = creditlens("sql", "SELECT ? AS v", "--db", db, "--param", "a=b", "--format", "json")
     assert result.returncode == 0, result.stderr
