@@ -237,7 +237,7 @@ NPMI_CLEARLY_LOWER = 0.05  # a new model this much less coherent than the one it
 @topics_app.command("fit")
 def topics_fit(db: DbOption = None, config: ConfigOption = None,
                k: Annotated[Optional[int], typer.Option("--k", min=2, max=100, help="Number of topics")] = None,
-               auto: Annotated[bool, typer.Option("--auto", help="Choose k by coherence and diversity")] = False,
+               auto: Annotated[bool, typer.Option("--auto", help="Choose k: the number of topics whose grouping of articles is most stable over resamples")] = False,
                method: Annotated[Method, typer.Option(help="nmf | lda")] = Method.nmf) -> None:
     """Fit a new topic model version (older versions are kept; see `topics list` and `topics use`)."""
     from creditlens import jobs

@@ -51,7 +51,7 @@ def run_demo(db: Path | None, out: Path, console: Console) -> None:
         f"{sum(processed.non_articles.values())} non-articles; annotated {processed.articles_annotated}"
     )
     topics = jobs.fit_topics(settings, console, auto=True, k_range=range(4, 8))
-    console.print(f"topic model {topics.model_id}: k={topics.k} chosen by coherence, NPMI {topics.npmi:.3f}")
+    console.print(f"topic model {topics.model_id}: k={topics.k} chosen by stability, NPMI {topics.npmi:.3f}")
     with jobs.open_warehouse(settings, console) as warehouse:
         for fmt, name in (("md", "topics.md"), ("csv", "topics.csv")):
             export(warehouse.con, "topics", fmt, out / name)

@@ -594,7 +594,7 @@ K_MIN_DOCS_PER_TOPIC = 3  # a candidate k needs this many articles per topic
 def fit_topics(settings: Settings, console: Console, k: int | None = None, auto: bool = False,
                method: str | None = None, k_range: Iterable[int] = range(4, 10)) -> TopicsOutcome:
     """Fit a new topic model version on the relevant, unduplicated articles; keep the old ones.
-    Without k (argument or [topics] k setting) the number of topics is chosen by coherence."""
+    Without k (argument or [topics] k setting) the number of topics is chosen by stability (see nlp.topics.choose_k)."""
     from nlp.topics import TopicModel, choose_k
 
     method = method or settings.topic_method
