@@ -91,7 +91,7 @@ CHINESE_SUMMARY = (
                         "count(DISTINCT e.article_id) AS articles FROM entities e JOIN articles a USING (article_id) "
                         "LEFT JOIN entity_catalog c USING (entity_id) WHERE a.language = 'zh' AND e.label = 'PERSON' "
                         "GROUP BY ALL ORDER BY mentions DESC, person LIMIT 10"),
-    ("Chinese quotes", "SELECT coalesce(q.speaker, '(' || q.role || ')', q.organisation) AS speaker, q.organisation, "
+    ("Chinese quotes", "SELECT coalesce(q.speaker, '(' || q.role || ')', q.organisation) AS speaker, coalesce(q.organisation, '') AS organisation, "
                        "CASE WHEN length(q.quote) > 40 THEN left(q.quote, 39) || '…' ELSE q.quote END AS quote "
                        "FROM quotes q JOIN articles a USING (article_id) WHERE a.language = 'zh' "
                        "ORDER BY a.published_at, q.start_char LIMIT 12"),
