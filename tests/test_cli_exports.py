@@ -5,18 +5,13 @@ import json
 import duckdb
 import pytest
 
-from test_warehouse_views import build_warehouse
+from test_warehouse_views import build_indexed_warehouse_file
 from tests.cli_helpers import creditlens, one_line_error
-from warehouse.search import refresh_index
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("exports") / "e.duckdb"
-    wh = build_warehouse(path)
-    refresh_index(wh.con)
-    wh.close()
-    return path
+    return build_indexed_warehouse_file(tmp_path_factory.mktemp("exports") / "e.duckdb")
 
 
 @pytest.mark.slow  # over a second: in the full run, not the quick set

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from warehouse.records import Annotations, Article, Entity, Figure, Quote, ThemeHit
+from warehouse.search import refresh_index
 from warehouse.store import Warehouse
 from warehouse.views import VIEWS
 
@@ -162,6 +163,13 @@ def build_warehouse(path: Path) -> Warehouse:
         for aid, pairs in ARTICLE_TOPICS.items() for topic, weight in pairs
     ] + [{"model_id": "old", "article_id": "rail1", "topic_id": 0, "weight": 1.0}])
     return wh
+
+
+def build_indexed_warehouse_file(path: Path) -> Path:
+    """The newsroom above in a closed database file with its search index, for `creditlens` subprocesses."""
+    with build_warehouse(path) as wh:
+        refresh_index(wh.con)
+    return path
 
 
 @pytest.fixture(scope="module")
