@@ -13,12 +13,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from creditlens import jobs
 from creditlens.config import load_settings
 from creditlens.demosite import DemoSite
+from warehouse.escaping import for_terminal
 from warehouse.exports import export
 
 DEMO_CRAWL = """include_bundled_sources = false
@@ -81,7 +81,7 @@ def print_summary(con, console: Console) -> None:
         for column in result.description:
             table.add_column(column[0])
         for row in result.fetchall():
-            table.add_row(*(escape(str(v)) for v in row))
+            table.add_row(*(for_terminal(v) for v in row))
         console.print(table)
 
 
